@@ -1,0 +1,60 @@
+/* asis: command line entry. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "exit_codes.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("asis: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: asis run [options] [--] PROGRAM [ARGS...]\n"
+            "       asis inspect PROGRAM\n"
+            "       asis --version | --help\n"
+            "\n"
+            "Runs an unmodified static x86-64 Linux program (such as a Go binary) inside asis,\n"
+            "which serves every syscall it makes.\n"
+            "\n"
+            "run options:\n"
+            "  --trace[=FILE]        print every syscall, strace style, to stderr or FILE\n"
+            "  --trap=sud|seccomp    how syscalls are intercepted (default: sud)\n"
+            "  --log=LEVEL           asis's own messages: error, warn (default), info, debug\n"
+            "\n"
+            "exit status: the program's own, or when asis cannot run it:\n"
+            "  120 internal failure   121 not an ELF file      122 truncated or corrupt ELF\n"
+            "  123 wrong architecture 124 not supported yet     125 usage error\n"
+            "  126 not executable     127 no such file\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return ASIS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "inspect") == 0)
+        return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("asis %s\n", ASIS_VERSION);
+        return 0;
+    }
+    cli_error("unknown command '%s' (try 'asis --help')", cmd);
+    return ASIS_EXIT_USAGE;
+}

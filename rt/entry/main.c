@@ -1,0 +1,121 @@
+/* rt_main: reads the launch plan, loads the app, turns interception on, runs the app. */
+#include "entry/boot.h"
+#include "elf_check.h"
+#include "exit_codes.h"
+#include "launch_plan.h"
+#include "entry/host_signals.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "libos/fd_reserve.h"
+#include "libos/mm.h"
+#include "libos/thread.h"
+#include "libos/trace.h"
+#include "libos/vma.h"
+#include "loader/loader.h"
+#include "pal/host.h"
+#include "pal/trap_setup.h"
+
+extern const char __ehdr_start[], _end[];
+
+struct plan {
+    int exe_fd;
+    const char *exe_path;
+    int trace_fd;
+    int app_argc;
+    char **app_argv;
+};
+
+static void read_plan(int argc, char **argv, struct plan *p)
+{
+    p->exe_fd = -1;
+    p->exe_path = 0;
+    p->trace_fd = -1;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], PLAN_END) != 0; i++) {
+        const char *a = argv[i];
+        if (starts_with(a, PLAN_OPT_EXE_FD))
+            p->exe_fd = (int)parse_decimal(a + strlen(PLAN_OPT_EXE_FD));
+        else if (starts_with(a, PLAN_OPT_EXE_PATH))
+            p->exe_path = a + strlen(PLAN_OPT_EXE_PATH);
+        else if (starts_with(a, PLAN_OPT_TRACE_FD))
+            p->trace_fd = (int)parse_decimal(a + strlen(PLAN_OPT_TRACE_FD));
+        else if (strcmp(a, PLAN_OPT_TRAP "seccomp") == 0)
+            g_trap_mode = TRAP_SECCOMP;
+        else if (strcmp(a, PLAN_OPT_TRAP "sud") == 0)
+            g_trap_mode = TRAP_SUD;
+        else if (starts_with(a, PLAN_OPT_LOG_LEVEL))
+            g_log_level = (int)parse_decimal(a + strlen(PLAN_OPT_LOG_LEVEL));
+        else
+            fatal("asis-rt: unknown launch option '%s' (asis-rt is started by asis)", a);
+    }
+    if (i >= argc - 1 || p->exe_fd < 0 || !p->exe_path)
+        fatal("asis-rt is started by 'asis run', not directly");
+    p->app_argc = argc - i - 1;
+    p->app_argv = argv + i + 1;
+}
+
+void rt_main(uint64_t *initial_sp)
+{
+    int argc = (int)initial_sp[0];
+    char **argv = (char **)(initial_sp + 1);
+    char **envp = argv + argc + 1;
+    char **e = envp;
+    while (*e)
+        e++;
+    const uint64_t *host_auxv = (const uint64_t *)(e + 1);
+
+    struct tcb *self = tcb_self();
+    self->tid = (int)host_gettid();
+
+    /* asis's descriptors move out of the app's way first. */
+    fd_reserve_init();
+    int log_fd = fd_move_to_reserved(host_syscall1(__NR_dup, 2));
+    if (log_fd >= 0)
+        g_log_fd = log_fd;
+
+    struct plan plan;
+    read_plan(argc, argv, &plan);
+    int exe_fd = fd_move_to_reserved(plan.exe_fd);
+    if (exe_fd < 0)
+        fatal("cannot use the program's file descriptor (%d)", exe_fd);
+    if (plan.trace_fd >= 0) {
+        g_trace_fd = fd_move_to_reserved(plan.trace_fd);
+        if (g_trace_fd < 0)
+            fatal("cannot use the trace file descriptor (%d)", g_trace_fd);
+    }
+
+    vma_note_asis((uintptr_t)__ehdr_start, (uintptr_t)_end - (uintptr_t)__ehdr_start);
+    vma_note_asis(self->area_base, THREAD_AREA_BYTES);
+
+    struct loaded_image img;
+    int r = elf_load(exe_fd, &img);
+    if (r > 0) {
+        log_error("%s: %s", plan.exe_path, elf_check_describe((enum elf_check_result)r));
+        host_exit_group(elf_check_exit_code((enum elf_check_result)r));
+    }
+    if (r < 0)
+        fatal("%s: cannot map the program (error %d)", plan.exe_path, -r);
+    host_close(exe_fd);
+    mm_brk_init(img.end);
+
+    struct stack_request req = {
+        .argc = plan.app_argc,
+        .argv = plan.app_argv,
+        .envp = envp,
+        .host_auxv = host_auxv,
+        .execfn = plan.exe_path,
+    };
+    uintptr_t sp = initial_stack_build(&img, &req);
+    if (!sp)
+        fatal("cannot map the program's stack");
+
+    thread_register(self);
+    thread_use_asis_signal_stack(self);
+    host_signals_install();
+    r = trap_enable_process();
+    if (r < 0)
+        fatal("cannot intercept syscalls with %s (error %d); the host kernel needs %s",
+              g_trap_mode == TRAP_SUD ? "Syscall User Dispatch" : "seccomp", -r,
+              g_trap_mode == TRAP_SUD ? "Linux 5.11 or newer" : "seccomp filters");
+    enter_app(img.entry, sp);
+}

@@ -1,0 +1,68 @@
+/* Process limits and control: the calls of the family that need asis's view (see
+ * syscalls.def for the passthroughs: ids, uname, getrandom, sysinfo, ...). */
+#include "libos/syscall.h"
+#include "lib/log.h"
+#include "libos/fd_reserve.h"
+#include "pal/host.h"
+
+#define RLIMIT_NOFILE_ID 7
+
+struct rlimit64 {
+    unsigned long cur, max;
+};
+
+long sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit)
+{
+    if (pid != 0 && pid != host_getpid())
+        return host_syscall4(__NR_prlimit64, pid, resource, new_limit, old_limit);
+    if (resource != RLIMIT_NOFILE_ID)
+        return host_syscall4(__NR_prlimit64, 0, resource, new_limit, old_limit);
+
+    /* NOFILE: the app's limits end below asis's reserved descriptors. */
+    struct rlimit64 old, lim;
+    fd_app_nofile_limits(&old.cur, &old.max);
+    if (new_limit) {
+        if (copy_from_app(&lim, new_limit, sizeof(lim)) < 0)
+            return -EFAULT;
+        long r = fd_app_set_nofile_limits(lim.cur, lim.max);
+        if (r < 0)
+            return r;
+    }
+    if (old_limit && copy_to_app(old_limit, &old, sizeof(old)) < 0)
+        return -EFAULT;
+    return 0;
+}
+
+long sys_getrlimit(int resource, void *limit)
+{
+    return sys_prlimit64(0, resource, 0, limit);
+}
+
+long sys_setrlimit(int resource, const void *limit)
+{
+    return sys_prlimit64(0, resource, limit, 0);
+}
+
+long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    switch (option) {
+    case PR_SET_PDEATHSIG:
+    case PR_GET_PDEATHSIG:
+    case PR_GET_DUMPABLE:
+    case PR_SET_DUMPABLE:
+    case PR_SET_NAME:
+    case PR_GET_NAME:
+    case PR_GET_TIMERSLACK:
+    case PR_SET_TIMERSLACK:
+    case PR_CAPBSET_READ:
+    case PR_GET_NO_NEW_PRIVS:
+    case PR_SET_NO_NEW_PRIVS:
+    case PR_GET_THP_DISABLE:
+    case PR_SET_THP_DISABLE:
+    case PR_SET_VMA:
+        return host_syscall5(__NR_prctl, option, a2, a3, a4, a5);
+    }
+    /* Others (seccomp, syscall user dispatch, ...) would change how asis itself runs. */
+    log_debug("prctl option %d refused (EINVAL)", option);
+    return -EINVAL;
+}

@@ -1,0 +1,201 @@
+/* Threads: clone/clone3 for threads, exit, thread ids, the app's %fs and %gs bases.
+ * A new thread is a host thread with its own asis thread area; it enters the app with
+ * its parent's registers (but rax = 0, the new stack and the new fs base), loaded from a
+ * copy of the parent's trap frame with rt_sigreturn. */
+#include "libos/syscall.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "libos/thread.h"
+#include "libos/vma.h"
+#include "pal/host.h"
+#include "pal/trap_setup.h"
+
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+/* What a thread clone may ask of the host as it is; the tid words asis handles itself. */
+#define CLONE_HOST_PASSED                                                                   \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |      \
+     CLONE_SETTLS | CLONE_PARENT_SETTID)
+#define CLONE_SUPPORTED (CLONE_HOST_PASSED | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
+
+struct clone_request {
+    unsigned long flags;
+    uintptr_t stack; /* the app's new stack pointer, 0 to keep the parent's */
+    int *ptid, *ctid;
+    unsigned long tls;
+};
+
+/* Set up in the parent, read by the child before it enters the app. */
+struct child_start {
+    struct host_ucontext *uc;
+    int *set_child_tid;
+};
+
+/* The xsave area's size, as the kernel recorded it in the frame it built. */
+static size_t fpstate_size(const void *fpstate)
+{
+    struct host_fpx_sw_bytes sw;
+    memcpy(&sw, (const char *)fpstate + FPX_SW_BYTES_OFFSET, sizeof(sw));
+    if (sw.magic1 == FP_XSTATE_MAGIC1 && sw.extended_size >= FXSAVE_SIZE &&
+        sw.extended_size <= 64 * 1024)
+        return sw.extended_size;
+    return FXSAVE_SIZE;
+}
+
+__attribute__((no_stack_protector, noreturn)) static void thread_child_start(void *arg)
+{
+    struct tcb *t = arg;
+    /* The child inherited its parent's %gs: switch to its own block first. */
+    host_syscall2(__NR_arch_prctl, ARCH_SET_GS, t);
+    struct child_start *start = (struct child_start *)(tcb_stack_top(t) - sizeof(*start));
+    t->tid = (int)host_gettid();
+    if (start->set_child_tid)
+        copy_to_app(start->set_child_tid, &t->tid, sizeof(int));
+    if (trap_enable_thread() < 0)
+        fatal("cannot intercept the syscalls of a new thread");
+    pal_resume_context(start->uc);
+}
+
+static long clone_thread(const struct clone_request *req)
+{
+    struct tcb *parent = tcb_self();
+    struct host_ucontext *puc = parent->trap_uc;
+    struct tcb *child = thread_area_alloc(parent->canary);
+    if (!child)
+        return -EAGAIN;
+    vma_note_asis(child->area_base, THREAD_AREA_BYTES);
+    child->app_sigmask = parent->app_sigmask;
+    child->app_altstack.ss_flags = SS_DISABLE; /* Linux clears it for CLONE_VM threads */
+    if (req->flags & CLONE_CHILD_CLEARTID)
+        child->app_clear_child_tid = req->ctid;
+
+    /* Top of the child's asis stack: start info, the xsave copy, the ucontext copy. */
+    uintptr_t top = tcb_stack_top(child);
+    struct child_start *start = (struct child_start *)(top - sizeof(*start));
+    size_t fp_size = fpstate_size(puc->uc_mcontext.fpstate);
+    uintptr_t fp = ((uintptr_t)start - fp_size) & ~63UL;
+    struct host_ucontext *uc = (struct host_ucontext *)((fp - sizeof(*uc)) & ~63UL);
+    memcpy((void *)fp, puc->uc_mcontext.fpstate, fp_size);
+    memcpy(uc, puc, sizeof(*uc));
+    uc->uc_link = 0;
+    uc->uc_mcontext.fpstate = (void *)fp;
+    uc->uc_mcontext.rax = 0;
+    if (req->stack)
+        uc->uc_mcontext.rsp = req->stack;
+    /* rt_sigreturn also installs uc_stack: the child's host signal stack. */
+    uc->uc_stack.ss_sp = (void *)(child->area_base + THREAD_AREA_GUARD_BYTES);
+    uc->uc_stack.ss_size = THREAD_AREA_STACK_BYTES;
+    uc->uc_stack.ss_flags = 0;
+    start->uc = uc;
+    start->set_child_tid = (req->flags & CLONE_CHILD_SETTID) ? req->ctid : 0;
+
+    unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
+    long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid,
+                                (int *)&child->host_tid_word, req->tls, thread_child_start, child);
+    if (tid < 0) {
+        host_munmap((void *)child->area_base, THREAD_AREA_BYTES);
+        vma_forget_asis(child->area_base, THREAD_AREA_BYTES);
+        return tid;
+    }
+    child->tid = (int)tid;
+    thread_register(child);
+    return tid;
+}
+
+static long do_clone(const struct clone_request *req)
+{
+    if ((req->flags & CLONE_THREAD_FLAGS) == CLONE_THREAD_FLAGS) {
+        if (req->flags & ~(CLONE_SUPPORTED | 0xffUL)) {
+            log_warn("clone flags 0x%lx not supported for threads; returning EINVAL", req->flags);
+            return -EINVAL;
+        }
+        return clone_thread(req);
+    }
+    if (req->flags & CLONE_THREAD)
+        return -EINVAL; /* Linux: CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM */
+    static int logged;
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
+        log_warn("clone without CLONE_THREAD (a child process) is not supported yet; "
+                 "returning ENOSYS");
+    return -ENOSYS;
+}
+
+long sys_clone(unsigned long flags, uintptr_t stack, int *ptid, int *ctid, unsigned long tls)
+{
+    struct clone_request req = { flags, stack, ptid, ctid, tls };
+    return do_clone(&req);
+}
+
+/* struct clone_args of clone3(2). */
+struct clone_args_v2 {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+long sys_clone3(void *app_args, size_t size)
+{
+    struct clone_args_v2 ca;
+    memset(&ca, 0, sizeof(ca));
+    if (size < 64 || size > 4096)
+        return -EINVAL;
+    if (copy_from_app(&ca, app_args, size < sizeof(ca) ? size : sizeof(ca)) < 0)
+        return -EFAULT;
+    if (ca.set_tid || ca.set_tid_size || ca.cgroup || (ca.exit_signal & ~0xffUL))
+        return -EINVAL;
+    struct clone_request req = {
+        .flags = ca.flags | ca.exit_signal,
+        .stack = ca.stack ? ca.stack + ca.stack_size : 0,
+        .ptid = (int *)ca.parent_tid,
+        .ctid = (int *)ca.child_tid,
+        .tls = ca.tls,
+    };
+    return do_clone(&req);
+}
+
+long sys_exit(int code)
+{
+    struct tcb *t = tcb_self();
+    if (t->app_clear_child_tid) {
+        int zero = 0;
+        if (copy_to_app(t->app_clear_child_tid, &zero, sizeof(zero)) == 0)
+            host_futex(t->app_clear_child_tid, FUTEX_WAKE, 1, 0);
+    }
+    __atomic_store_n(&t->exited, 1, __ATOMIC_RELEASE);
+    host_exit_thread(code);
+}
+
+long sys_exit_group(int code)
+{
+    host_exit_group(code);
+}
+
+long sys_set_tid_address(int *tidptr)
+{
+    struct tcb *t = tcb_self();
+    t->app_clear_child_tid = tidptr;
+    return t->tid;
+}
+
+long sys_arch_prctl(int code, unsigned long addr)
+{
+    struct tcb *t = tcb_self();
+    unsigned long value;
+    switch (code) {
+    case ARCH_SET_FS:
+        return host_syscall2(__NR_arch_prctl, ARCH_SET_FS, addr);
+    case ARCH_GET_FS: {
+        long r = host_syscall2(__NR_arch_prctl, ARCH_GET_FS, &value);
+        if (r < 0)
+            return r;
+        return copy_to_app((void *)addr, &value, sizeof(value));
+    }
+    case ARCH_SET_GS:
+        /* %gs holds asis's thread block; the app's value is kept but not loaded. */
+        if (addr >= 0x800000000000UL)
+            return -EPERM;
+        t->app_gs_base = addr;
+        return 0;
+    case ARCH_GET_GS:
+        return copy_to_app((void *)addr, &t->app_gs_base, sizeof(t->app_gs_base));
+    }
+    return -EINVAL;
+}

@@ -1,0 +1,68 @@
+/* Thread areas and the list of live app threads. */
+#include "libos/thread.h"
+#include "lib/mutex.h"
+#include "libos/vma.h"
+#include "pal/host.h"
+
+static struct mutex g_thread_lock;
+static struct tcb *g_thread_list;
+
+__attribute__((no_stack_protector)) struct tcb *thread_area_alloc(uint64_t canary)
+{
+    void *area = host_mmap(0, THREAD_AREA_BYTES, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host_is_error((long)area))
+        return 0;
+    /* The guard page turns an asis stack overflow into a fault, not silent corruption. */
+    host_mprotect(area, THREAD_AREA_GUARD_BYTES, PROT_NONE);
+    struct tcb *t = (struct tcb *)((char *)area + THREAD_AREA_GUARD_BYTES +
+                                   THREAD_AREA_STACK_BYTES);
+    t->self = t;
+    t->canary = canary;
+    t->area_base = (uintptr_t)area;
+    t->host_tid_word = 1;
+    return t;
+}
+
+static void thread_area_free(struct tcb *t)
+{
+    uintptr_t base = t->area_base;
+    host_munmap((void *)base, THREAD_AREA_BYTES);
+    vma_forget_asis(base, THREAD_AREA_BYTES);
+}
+
+void thread_register(struct tcb *t)
+{
+    struct tcb *dead = 0;
+    mutex_lock(&g_thread_lock);
+    /* Reap: a thread that has exited and whose host thread the kernel has released
+     * (CLONE_CHILD_CLEARTID cleared host_tid_word) no longer uses its area. */
+    for (struct tcb **pp = &g_thread_list; *pp;) {
+        struct tcb *c = *pp;
+        if (c->exited && __atomic_load_n(&c->host_tid_word, __ATOMIC_ACQUIRE) == 0) {
+            *pp = c->next;
+            c->next = dead;
+            dead = c;
+        } else {
+            pp = &c->next;
+        }
+    }
+    t->next = g_thread_list;
+    g_thread_list = t;
+    mutex_unlock(&g_thread_lock);
+    while (dead) {
+        struct tcb *next = dead->next;
+        thread_area_free(dead);
+        dead = next;
+    }
+}
+
+void thread_use_asis_signal_stack(struct tcb *t)
+{
+    struct host_stack ss = {
+        .ss_sp = (void *)(t->area_base + THREAD_AREA_GUARD_BYTES),
+        .ss_flags = 0,
+        .ss_size = THREAD_AREA_STACK_BYTES,
+    };
+    host_syscall2(__NR_sigaltstack, &ss, 0);
+}

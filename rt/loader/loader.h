@@ -1,0 +1,31 @@
+/* Loading the app: its ELF segments, then the initial stack a Linux kernel would give it. */
+#ifndef ASIS_LOADER_H
+#define ASIS_LOADER_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct loaded_image {
+    uintptr_t bias;      /* load address minus link address (0 for ET_EXEC) */
+    uintptr_t entry;     /* relocated entry point */
+    uintptr_t phdr_addr; /* where the program headers are in memory (AT_PHDR) */
+    uint16_t phnum;
+    uintptr_t end;       /* end of the highest segment: the program break starts here */
+};
+
+/* Maps the executable open on fd. Returns 0, or an elf_check_result (> 0) the caller
+ * explains, or -errno for a host failure. */
+int elf_load(int fd, struct loaded_image *img);
+
+struct stack_request {
+    int argc;
+    char **argv;
+    char **envp;
+    const uint64_t *host_auxv; /* asis-rt's own auxv: hardware facts are passed on */
+    const char *execfn;
+};
+
+/* Maps the app's main stack and lays out argc, argv, envp and auxv on it. Returns the
+ * initial stack pointer, or 0 if the stack cannot be mapped. */
+uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack_request *req);
+
+#endif

@@ -1,0 +1,108 @@
+/* The gate: the only host SYSCALL instructions in asis. Syscall User Dispatch and the
+ * seccomp filter let through exactly the syscalls issued from [pal_gate_start,
+ * pal_gate_end); every other syscall traps. scripts/check-runtime.sh fails the build if
+ * a syscall instruction appears anywhere else. */
+
+    .text
+    .globl pal_gate_start, pal_gate_end
+    .hidden pal_gate_start, pal_gate_end
+    .balign 64
+pal_gate_start:
+
+/* long pal_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+ * in:  rdi=nr rsi=a1 rdx=a2 rcx=a3 r8=a4 r9=a5 8(%rsp)=a6
+ * out: rax = result or -errno; clobbers rcx, r11 (the SYSCALL instruction does). */
+    .globl pal_syscall6
+    .hidden pal_syscall6
+    .type pal_syscall6, @function
+pal_syscall6:
+    .cfi_startproc
+    mov %rdi, %rax
+    mov %rsi, %rdi
+    mov %rdx, %rsi
+    mov %rcx, %rdx
+    mov %r8, %r10
+    mov %r9, %r8
+    mov 8(%rsp), %r9
+    syscall
+    ret
+    .cfi_endproc
+    .size pal_syscall6, .-pal_syscall6
+
+/* The restorer of every asis host signal handler: the kernel returns here from the
+ * handler with rsp just past the frame's return address, i.e. at the ucontext. */
+    .globl pal_sigreturn
+    .hidden pal_sigreturn
+    .type pal_sigreturn, @function
+pal_sigreturn:
+    mov $15, %eax
+    syscall
+    ud2
+    .size pal_sigreturn, .-pal_sigreturn
+
+/* noreturn void pal_resume_context(struct host_ucontext *uc)
+ * Loads a whole register state (GPRs, flags, FP/vector state, signal mask, sigaltstack)
+ * from a ucontext built by asis, with rt_sigreturn: how a new thread first enters the
+ * app with its parent's registers. */
+    .globl pal_resume_context
+    .hidden pal_resume_context
+    .type pal_resume_context, @function
+pal_resume_context:
+    mov %rdi, %rsp
+    mov $15, %eax
+    syscall
+    ud2
+    .size pal_resume_context, .-pal_resume_context
+
+/* long pal_clone_thread(unsigned long flags, void *child_sp, int *ptid, int *ctid,
+ *                       unsigned long tls, void (*fn)(void *), void *arg)
+ * in: rdi=flags rsi=child_sp rdx=ptid rcx=ctid r8=tls r9=fn 8(%rsp)=arg
+ * The child starts on child_sp and calls fn(arg), which must not return. The parent
+ * gets the child's tid or -errno. */
+    .globl pal_clone_thread
+    .hidden pal_clone_thread
+    .type pal_clone_thread, @function
+pal_clone_thread:
+    .cfi_startproc
+    mov 8(%rsp), %rax
+    and $-16, %rsi
+    sub $16, %rsi
+    mov %r9, 0(%rsi)          /* child's fn */
+    mov %rax, 8(%rsi)         /* child's arg */
+    mov %rcx, %r10            /* kernel order: flags, newsp, ptid, ctid, tls */
+    mov $56, %eax
+    syscall
+    test %rax, %rax
+    jnz 1f
+    /* child, on its own stack */
+    .cfi_undefined rip
+    xor %ebp, %ebp
+    pop %rax                  /* fn */
+    pop %rdi                  /* arg */
+    call *%rax
+    ud2
+1:  ret
+    .cfi_endproc
+    .size pal_clone_thread, .-pal_clone_thread
+
+/* long pal_fork(void): a fork whose child returns 0 on the same stack. */
+    .globl pal_fork
+    .hidden pal_fork
+    .type pal_fork, @function
+pal_fork:
+    mov $56, %eax
+    mov $17, %edi             /* SIGCHLD */
+    xor %esi, %esi
+    xor %edx, %edx
+    xor %r10d, %r10d
+    xor %r8d, %r8d
+    syscall
+    ret
+    .size pal_fork, .-pal_fork
+
+    /* Padding: SUD compares the address *after* a syscall against the range, so the
+     * range ends past the last syscall instruction. */
+    int3
+    int3
+pal_gate_end:
+    .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,115 @@
+/* The Linux x86-64 kernel ABI as asis's runtime sees it: syscall numbers and flag
+ * constants come from the kernel's UAPI headers (header-only, fine in a freestanding
+ * build); the few structures whose UAPI spelling clashes with libc-less use are
+ * written out here, laid out exactly as the kernel lays them out. */
+#ifndef ASIS_HOST_ABI_H
+#define ASIS_HOST_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <asm/unistd.h>
+#include <asm/prctl.h>
+#include <asm-generic/errno.h>
+#include <linux/auxvec.h>
+#include <linux/fcntl.h>
+#include <linux/futex.h>
+#include <linux/mman.h>
+#include <linux/prctl.h>
+#include <linux/sched.h>
+
+typedef long ssize_t;
+typedef uint64_t kernel_sigset_t; /* the kernel's 64-signal set */
+
+#define SIGSEGV 11
+#define SIGBUS 7
+#define SIGSYS 31
+#define SIGKILL 9
+#define SIGSTOP 19
+#define NSIG_LINUX 64
+
+#define SA_SIGINFO 0x00000004
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_RESTORER 0x04000000
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+
+#define SYS_SECCOMP 1        /* si_code of a seccomp SECCOMP_RET_TRAP */
+#define SYS_USER_DISPATCH 2  /* si_code of a Syscall User Dispatch trap */
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_OFF 0
+#define PR_SYS_DISPATCH_ON 1
+#endif
+
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    kernel_sigset_t mask;
+};
+
+struct host_stack {
+    void *ss_sp;
+    int ss_flags;
+    size_t ss_size;
+};
+
+/* struct sigcontext (64-bit), in the kernel's order. */
+struct host_mcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2;
+    void *fpstate; /* the fxsave/xsave area, 64-byte aligned */
+    uint64_t reserved1[8];
+};
+
+struct host_ucontext {
+    unsigned long uc_flags;
+    struct host_ucontext *uc_link;
+    struct host_stack uc_stack;
+    struct host_mcontext uc_mcontext;
+    kernel_sigset_t uc_sigmask;
+};
+
+/* The tail of the fxsave area's reserved bytes, where the kernel says how large the
+ * xsave state that follows is (struct _fpx_sw_bytes). */
+struct host_fpx_sw_bytes {
+    uint32_t magic1;
+    uint32_t extended_size;
+    uint64_t xfeatures;
+    uint32_t xstate_size;
+    uint32_t padding[7];
+};
+#define FPX_SW_BYTES_OFFSET 464
+#define FP_XSTATE_MAGIC1 0x46505853U
+#define FXSAVE_SIZE 512
+
+struct host_siginfo {
+    int si_signo;
+    int si_errno;
+    int si_code;
+    int pad0;
+    union {
+        struct { void *call_addr; int syscall; unsigned int arch; } sigsys;
+        struct { void *addr; } fault;
+        char pad[112];
+    } u;
+};
+
+struct host_timespec {
+    long tv_sec;
+    long tv_nsec;
+};
+
+#endif
