@@ -39,7 +39,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_error("no command given (usage: asis run [options] [--] PROGRAM [ARGS...]; "
+                  "asis --help for more)");
         return ASIS_EXIT_USAGE;
     }
     const char *cmd = argv[1];

@@ -93,8 +93,14 @@ void rt_main(uint64_t *initial_sp)
         log_error("%s: %s", plan.exe_path, elf_check_describe((enum elf_check_result)r));
         host_exit_group(elf_check_exit_code((enum elf_check_result)r));
     }
-    if (r < 0)
-        fatal("%s: cannot map the program (error %d)", plan.exe_path, -r);
+    if (r < 0) {
+        /* The headers were sound but the host refused the mappings: the segments do not
+         * fit (too large, or overlapping what is already mapped). */
+        log_error("%s: cannot map the program's segments (%s)", plan.exe_path,
+                  r == -ENOMEM ? "out of memory" : r == -EEXIST ? "address already in use"
+                                                                : "refused by the host");
+        host_exit_group(ASIS_EXIT_BAD_ELF);
+    }
     host_close(exe_fd);
     mm_brk_init(img.end);
 

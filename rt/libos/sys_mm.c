@@ -41,8 +41,13 @@ long sys_munmap(uintptr_t addr, size_t len)
 
 long sys_mprotect(uintptr_t addr, size_t len, int prot)
 {
-    if (vma_overlaps_asis(addr, page_up(len)))
-        return -ENOMEM; /* as for memory the app has not mapped */
+    uintptr_t asis_start = vma_first_asis(addr, page_up(len));
+    if (asis_start) {
+        /* As Linux does at a hole: change what lies before it, then fail. */
+        if (asis_start > addr && host_mprotect((void *)addr, asis_start - addr, prot) == 0)
+            vma_protect_app(addr, asis_start - addr, prot);
+        return -ENOMEM;
+    }
     long r = host_mprotect((void *)addr, len, prot);
     if (r == 0)
         vma_protect_app(addr, len, prot);

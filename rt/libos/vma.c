@@ -138,20 +138,25 @@ void vma_protect_app(uintptr_t start, size_t len, int prot)
     mutex_unlock(&g_vma_lock);
 }
 
-int vma_overlaps_asis(uintptr_t start, size_t len)
+uintptr_t vma_first_asis(uintptr_t start, size_t len)
 {
-    uintptr_t end = start + len;
-    if (end < start)
-        return 1;
-    int hit = 0;
+    uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
+    uintptr_t hit = 0;
     mutex_lock(&g_vma_lock);
     for (size_t i = first_ending_after(start); i < g_vma_count && g_vmas[i].start < end; i++)
         if (g_vmas[i].owner == VMA_ASIS) {
-            hit = 1;
+            hit = g_vmas[i].start > start ? g_vmas[i].start : start;
             break;
         }
     mutex_unlock(&g_vma_lock);
     return hit;
+}
+
+int vma_overlaps_asis(uintptr_t start, size_t len)
+{
+    if (start + len < start)
+        return 1;
+    return vma_first_asis(start, len) != 0;
 }
 
 int vma_app_prot_at(uintptr_t addr)

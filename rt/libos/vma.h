@@ -25,6 +25,8 @@ void vma_forget_app(uintptr_t start, size_t len);
 void vma_protect_app(uintptr_t start, size_t len, int prot);
 /* Does [start, start+len) touch memory asis owns? */
 int vma_overlaps_asis(uintptr_t start, size_t len);
+/* The lowest asis-owned address in [start, start+len), or 0 if none. */
+uintptr_t vma_first_asis(uintptr_t start, size_t len);
 /* Protection of the app mapping containing addr (PROT_READ|PROT_WRITE if unknown). */
 int vma_app_prot_at(uintptr_t addr);
 /* Number of recorded ranges (for tests and diagnostics). */
