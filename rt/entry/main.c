@@ -84,6 +84,8 @@ void rt_main(uint64_t *initial_sp)
             fatal("cannot use the trace file descriptor (%d)", g_trace_fd);
     }
 
+    fd_reserve_seal();
+
     vma_note_asis((uintptr_t)__ehdr_start, (uintptr_t)_end - (uintptr_t)__ehdr_start);
     vma_note_asis(self->area_base, THREAD_AREA_BYTES);
 

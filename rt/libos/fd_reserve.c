@@ -7,7 +7,7 @@
 #define FD_SPACE_CAP (1 << 16)
 
 int g_fd_reserved_base = FD_SPACE_CAP - FD_RESERVED_COUNT;
-static unsigned long g_app_nofile_cur, g_app_nofile_max;
+static unsigned long g_app_nofile_cur, g_app_nofile_max, g_host_nofile_max;
 
 struct rlimit64 {
     unsigned long cur, max;
@@ -25,8 +25,23 @@ void fd_reserve_init(void)
     g_app_nofile_cur = lim.cur < (unsigned long)g_fd_reserved_base ? lim.cur
                                                                     : (unsigned long)g_fd_reserved_base;
     g_app_nofile_max = g_fd_reserved_base;
+    g_host_nofile_max = lim.max;
+    /* Until fd_reserve_seal(), the soft limit reaches the range so asis can dup into it. */
     struct rlimit64 raised = { top, lim.max };
     host_syscall4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, &raised, 0);
+}
+
+/* From now on the host enforces the app's own soft limit (EMFILE, EBADF on dup2 past
+ * it); descriptors already above it, asis's, stay valid. */
+static void apply_app_soft_limit(void)
+{
+    struct rlimit64 lim = { g_app_nofile_cur, g_host_nofile_max };
+    host_syscall4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, &lim, 0);
+}
+
+void fd_reserve_seal(void)
+{
+    apply_app_soft_limit();
 }
 
 int fd_move_to_reserved(int fd)
@@ -52,5 +67,6 @@ int fd_app_set_nofile_limits(unsigned long cur, unsigned long max)
         return -EPERM; /* as raising a hard limit without privilege */
     g_app_nofile_cur = cur;
     g_app_nofile_max = max;
+    apply_app_soft_limit();
     return 0;
 }

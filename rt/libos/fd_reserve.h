@@ -18,6 +18,8 @@ static inline int fd_is_reserved(int fd)
 void fd_reserve_init(void);
 /* Moves fd into the reserved range (close-on-exec); returns the new fd or -errno. */
 int fd_move_to_reserved(int fd);
+/* Ends start-up: the app's soft NOFILE limit applies to the host from now on. */
+void fd_reserve_seal(void);
 /* The NOFILE limits the app sees (its soft limit is kept by asis). */
 void fd_app_nofile_limits(unsigned long *cur, unsigned long *max);
 int fd_app_set_nofile_limits(unsigned long cur, unsigned long max);
