@@ -478,6 +478,7 @@ run_unit_tests() {
     for f in tests/unit/*.sh; do
         n=${f##*/}
         n=${n%.sh}
+        [ "$n" = lib ] && continue # shared helpers of the scripts, not a test
         selected "unit/$n" || continue
         run_unit "unit/$n" bash "$root/$f"
     done

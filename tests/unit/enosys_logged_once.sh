@@ -3,16 +3,8 @@
 # (DESIGN invariant 8): a program that makes each of two such calls three times gets
 # ENOSYS every time and asis prints exactly one line per syscall.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-ASIS=${ASIS:-$root/build/asis}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { # NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; passed=$((passed + 1)); else echo "not ok - $name"; failed=$((failed + 1)); fi
-}
+# shellcheck source=tests/unit/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/enosys.c" <<'C'
 #include <errno.h>
@@ -30,7 +22,7 @@ int main(void)
     return 0;
 }
 C
-gcc -O2 -static -o "$tmp/enosys" "$tmp/enosys.c" || { echo "not ok - build"; echo "0 passed, 1 failed"; exit 1; }
+build_static enosys
 "$ASIS" run "$tmp/enosys" >"$tmp/out" 2>"$tmp/err"
 st=$?
 check "exit status 0" [ "$st" -eq 0 ]
@@ -38,5 +30,4 @@ check "every call returned ENOSYS" [ "$(grep -c '^-1 ENOSYS -1 ENOSYS$' "$tmp/ou
 check "unknown number logged once" [ "$(grep -c '^asis: unknown syscall number 1000' "$tmp/err")" -eq 1 ]
 check "acct logged once by name" [ "$(grep -c '^asis: unsupported syscall acct (163)' "$tmp/err")" -eq 1 ]
 check "nothing else on stderr" [ "$(wc -l <"$tmp/err")" -eq 2 ]
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

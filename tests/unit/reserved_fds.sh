@@ -3,16 +3,8 @@
 # closes every descriptor it might have, and tries to dup onto the top of its fd space,
 # does not disturb asis, whose trace keeps arriving after the closing spree.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-ASIS=${ASIS:-$root/build/asis}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { # NAME COMMAND...
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; passed=$((passed + 1)); else echo "not ok - $name"; failed=$((failed + 1)); fi
-}
+# shellcheck source=tests/unit/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/closer.c" <<'C'
 #include <stdio.h>
@@ -32,7 +24,7 @@ int main(void)
     return 0;
 }
 C
-gcc -O2 -static -o "$tmp/closer" "$tmp/closer.c" || { echo "not ok - build"; echo "0 passed, 1 failed"; exit 1; }
+build_static closer
 "$tmp/closer" >"$tmp/native.out" 2>&1
 "$ASIS" run --trace="$tmp/trace.txt" "$tmp/closer" >"$tmp/asis.out" 2>"$tmp/asis.err"
 st=$?
@@ -40,5 +32,4 @@ check "exit status 0" [ "$st" -eq 0 ]
 check "same output as native (no descriptor of asis was open to the app)" cmp -s "$tmp/native.out" "$tmp/asis.out"
 check "nothing on stderr" [ ! -s "$tmp/asis.err" ]
 check "trace still written after every close" grep -qE '^\[[0-9]+\] exit_group\(0\)' "$tmp/trace.txt"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,17 +2,8 @@
 # asis run --trace prints each syscall with decoded arguments and result, strace style,
 # to stderr or to a file, without changing what the program itself prints.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-ASIS=${ASIS:-$root/build/asis}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { # NAME COMMAND...
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; passed=$((passed + 1)); else echo "not ok - $name"; failed=$((failed + 1)); fi
-}
-has_line() { grep -qE "$2" "$1"; }
+# shellcheck source=tests/unit/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/traced.c" <<'C'
 #include <fcntl.h>
@@ -27,7 +18,7 @@ int main(void)
     return 7;
 }
 C
-gcc -O2 -static -o "$tmp/traced" "$tmp/traced.c" || { echo "not ok - build"; echo "0 passed, 1 failed"; exit 1; }
+build_static traced
 
 "$ASIS" run --trace="$tmp/trace.txt" "$tmp/traced" >"$tmp/out" 2>"$tmp/err"
 st=$?
@@ -51,5 +42,4 @@ st=$?
 check "unwritable trace file is a usage error" [ "$st" -eq 125 ]
 check "with one clear message" [ "$(wc -l <"$tmp/err3")" -eq 1 ] && has_line "$tmp/err3" '^asis: cannot open the trace file'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
