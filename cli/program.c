@@ -11,9 +11,11 @@
 #include "exit_codes.h"
 
 /* Searches $PATH for a word without a slash, as execvp does. Returns a malloc'd path or
- * NULL. */
-static char *search_path(const char *word)
+ * NULL; *saw_unexecutable says whether a matching file without execute permission was
+ * passed over (a shell then reports "permission denied", status 126). */
+static char *search_path(const char *word, int *saw_unexecutable)
 {
+    *saw_unexecutable = 0;
     const char *path = getenv("PATH");
     if (!path || !*path)
         path = "/usr/local/bin:/usr/bin:/bin";
@@ -25,10 +27,13 @@ static char *search_path(const char *word)
         if (asprintf(&cand, "%.*s/%s", (int)n, n ? path : ".", word) < 0)
             return NULL;
         struct stat st;
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
             found = cand;
-        else
+        } else {
+            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+                *saw_unexecutable = 1;
             free(cand);
+        }
         path += n + (colon ? 1 : 0);
     }
     return found;
@@ -50,7 +55,12 @@ int program_open(const char *name, struct program *out)
 {
     const char *path = name;
     if (!strchr(name, '/')) {
-        path = search_path(name);
+        int saw_unexecutable;
+        path = search_path(name, &saw_unexecutable);
+        if (!path && saw_unexecutable) {
+            cli_error("%s: permission denied (found in PATH but not executable)", name);
+            return ASIS_EXIT_NOT_EXEC;
+        }
         if (!path) {
             cli_error("%s: command not found in PATH", name);
             return ASIS_EXIT_NOT_FOUND;
@@ -63,7 +73,12 @@ int program_open(const char *name, struct program *out)
         return (e == ENOENT || e == ENOTDIR) ? ASIS_EXIT_NOT_FOUND : ASIS_EXIT_NOT_EXEC;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        close(fd);
+        return ASIS_EXIT_NOT_EXEC;
+    }
+    if (!S_ISREG(st.st_mode)) {
         cli_error("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         close(fd);
         return ASIS_EXIT_NOT_EXEC;

@@ -36,8 +36,10 @@ static int find_runtime(char *out, size_t size)
     } else {
         char self[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0)
+        if (n < 0) {
+            snprintf(out, size, "(the directory of asis: /proc/self/exe unreadable)");
             return -1;
+        }
         self[n] = 0;
         char *slash = strrchr(self, '/');
         *slash = 0;
@@ -112,14 +114,22 @@ int cmd_run(int argc, char **argv)
     /* asis-rt PLAN... -- argv0 args... */
     int app_argc = argc - i;
     char **rt_argv = calloc(app_argc + 8, sizeof(char *));
-    int n = 0;
+    if (!rt_argv) {
+        cli_error("out of memory");
+        return ASIS_EXIT_INTERNAL;
+    }
+    int n = 0, failed = 0;
     rt_argv[n++] = "asis-rt";
-    asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_EXE_FD, prog.fd);
-    asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_EXE_PATH, prog.path);
+    failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_EXE_FD, prog.fd) < 0;
+    failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_EXE_PATH, prog.path) < 0;
     if (trace_fd >= 0)
-        asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_TRACE_FD, trace_fd);
-    asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_TRAP, opt.trap);
-    asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_LOG_LEVEL, opt.log_level);
+        failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_TRACE_FD, trace_fd) < 0;
+    failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_TRAP, opt.trap) < 0;
+    failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_LOG_LEVEL, opt.log_level) < 0;
+    if (failed) {
+        cli_error("out of memory");
+        return ASIS_EXIT_INTERNAL;
+    }
     rt_argv[n++] = PLAN_END;
     for (int k = 0; k < app_argc; k++)
         rt_argv[n++] = argv[i + k];

@@ -7,8 +7,10 @@
 #include "pal/host.h"
 #include "tcb.h"
 
-extern const Elf64_Ehdr __ehdr_start; /* provided by the linker: our own ELF header */
-extern Elf64_Dyn _DYNAMIC[];          /* our own dynamic section */
+/* Provided by the linker. Hidden, so they are reached PC-relative, never through a GOT
+ * entry that is not relocated yet. */
+extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+extern Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
 
 /* A static-pie has only R_X86_64_RELATIVE relocations (nothing is imported). */
 __attribute__((no_stack_protector)) static void relocate_self(void)
@@ -21,10 +23,14 @@ __attribute__((no_stack_protector)) static void relocate_self(void)
             rela = (const Elf64_Rela *)(base + d->d_un.d_ptr);
         else if (d->d_tag == DT_RELASZ)
             relasz = d->d_un.d_val;
+        else if (d->d_tag == DT_REL || d->d_tag == 36 /* DT_RELR */)
+            host_exit_group(120); /* a relocation format this loop does not apply */
     }
     for (uint64_t i = 0; rela && i < relasz / sizeof(*rela); i++) {
         if (ELF64_R_TYPE(rela[i].r_info) == R_X86_64_RELATIVE)
             *(uint64_t *)(base + rela[i].r_offset) = base + rela[i].r_addend;
+        else if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_NONE)
+            host_exit_group(120); /* the runtime imports nothing: a build error */
     }
 }
 

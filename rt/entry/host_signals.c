@@ -13,12 +13,28 @@ extern const char __ehdr_start[], _end[];
  * included) in uc and restores it on return, with rax set to our result: the app sees
  * exactly the registers a real syscall leaves (rcx and r11 were set by the SYSCALL
  * instruction itself). */
+static void die_of(int sig);
+
+/* si_code <= 0: sent with kill, tgkill or sigqueue, not raised by the kernel for this
+ * thread. For the signals asis handles itself, that means the app (or someone) wants
+ * the signal's default effect: death. */
+static int sent_by_a_process(const struct host_siginfo *si)
+{
+    return si->si_code <= 0;
+}
+
+static void die_now(int sig)
+{
+    die_of(sig);
+    host_syscall3(__NR_tgkill, host_getpid(), host_gettid(), sig);
+}
+
 static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 {
     struct tcb *t = tcb_self();
     struct host_mcontext *m = &uc->uc_mcontext;
     if (si->si_code != SYS_USER_DISPATCH && si->si_code != SYS_SECCOMP) {
-        log_debug("SIGSYS sent by a process (si_code %d) ignored", si->si_code);
+        die_now(sig);
         return;
     }
     if (si->u.sigsys.arch != AUDIT_ARCH_X86_64) {
@@ -43,6 +59,10 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 {
     struct tcb *t = tcb_self();
     uintptr_t rip = uc->uc_mcontext.rip;
+    if (sent_by_a_process(si)) {
+        die_now(sig);
+        return;
+    }
     if (t->fault_fixup && rip >= (uintptr_t)usercopy_start && rip < (uintptr_t)usercopy_end) {
         uc->uc_mcontext.rip = t->fault_fixup; /* a bad app pointer: the copy returns -EFAULT */
         return;

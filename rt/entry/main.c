@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "libos/fd_reserve.h"
 #include "libos/mm.h"
+#include "libos/syscall.h"
 #include "libos/thread.h"
 #include "libos/trace.h"
 #include "libos/vma.h"
@@ -104,7 +105,7 @@ void rt_main(uint64_t *initial_sp)
         host_exit_group(ASIS_EXIT_BAD_ELF);
     }
     host_close(exe_fd);
-    mm_brk_init(img.end);
+    mm_brk_init(img.end, img.brk_reserved_end);
 
     struct stack_request req = {
         .argc = plan.app_argc,
@@ -117,6 +118,7 @@ void rt_main(uint64_t *initial_sp)
     if (!sp)
         fatal("cannot map the program's stack");
 
+    signal_state_init(self);
     thread_register(self);
     thread_use_asis_signal_stack(self);
     host_signals_install();

@@ -23,8 +23,12 @@ static void put_number(struct out *o, unsigned long v, int base, int negative, i
         tmp[n++] = "0123456789abcdef"[v % base];
         v /= base;
     } while (v);
-    if (negative)
+    if (negative && pad == '0') {
+        put(o, '-');
+        width--;
+    } else if (negative) {
         tmp[n++] = '-';
+    }
     while (width-- > n)
         put(o, pad);
     while (n)

@@ -19,9 +19,9 @@ void fd_reserve_init(void)
     if (host_syscall4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, &lim) < 0)
         lim.cur = lim.max = 1024;
     unsigned long top = lim.max < FD_SPACE_CAP ? lim.max : FD_SPACE_CAP;
-    if (top < 2 * FD_RESERVED_COUNT)
-        top = 2 * FD_RESERVED_COUNT; /* hard limit too low to split: use what we can */
-    g_fd_reserved_base = (int)top - FD_RESERVED_COUNT;
+    /* A tiny hard limit: asis keeps a quarter of it (it needs only a few descriptors). */
+    unsigned long reserved = top >= 4 * FD_RESERVED_COUNT ? FD_RESERVED_COUNT : top / 4;
+    g_fd_reserved_base = (int)(top - reserved);
     g_app_nofile_cur = lim.cur < (unsigned long)g_fd_reserved_base ? lim.cur
                                                                     : (unsigned long)g_fd_reserved_base;
     g_app_nofile_max = g_fd_reserved_base;

@@ -3,7 +3,8 @@
 #define ASIS_LIBOS_MM_H
 #include <stdint.h>
 
-/* The app's program break starts at the page after its highest segment. */
-void mm_brk_init(uintptr_t start);
+/* The app's program break starts at the page after its highest segment; the loader may
+ * have reserved [start, reserved_end) for it (PROT_NONE) so that it can grow. */
+void mm_brk_init(uintptr_t start, uintptr_t reserved_end);
 
 #endif

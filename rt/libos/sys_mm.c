@@ -3,25 +3,75 @@
 #include "libos/syscall.h"
 #include "libos/mm.h"
 #include "libos/vma.h"
+#include "libos/fd_reserve.h"
 #include "lib/mutex.h"
 #include "pal/host.h"
 
 #define PAGE 4096UL
 static uintptr_t page_up(uintptr_t a) { return (a + PAGE - 1) & ~(PAGE - 1); }
 
+#define USER_SPACE_END 0x800000000000UL
+
 static struct mutex g_brk_lock;
 static uintptr_t g_brk_start, g_brk_cur;
+static uintptr_t g_brk_reserved_end; /* [start, reserved_end) is held PROT_NONE for brk */
 
-void mm_brk_init(uintptr_t start)
+void mm_brk_init(uintptr_t start, uintptr_t reserved_end)
 {
     g_brk_start = g_brk_cur = page_up(start);
+    g_brk_reserved_end = reserved_end > g_brk_start ? reserved_end : g_brk_start;
+}
+
+/* Makes [from, to) usable heap: inside the reservation by replacing it, past it only
+ * where nothing is mapped yet. */
+static int brk_map(uintptr_t from, uintptr_t to)
+{
+    uintptr_t split = to < g_brk_reserved_end ? to : g_brk_reserved_end;
+    if (from < split) {
+        long r = host_syscall6(__NR_mmap, from, split - from, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (host_is_error(r))
+            return -1;
+    }
+    uintptr_t rest = from > split ? from : split;
+    if (rest < to) {
+        long r = host_syscall6(__NR_mmap, rest, to - rest, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (host_is_error(r) || (uintptr_t)r != rest) {
+            if (!host_is_error(r))
+                host_munmap((void *)r, to - rest);
+            return -1;
+        }
+    }
+    vma_note_app(from, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+    return 0;
+}
+
+/* Gives [from, to) back: inside the reservation it becomes reserved again. */
+static void brk_unmap(uintptr_t from, uintptr_t to)
+{
+    uintptr_t split = to < g_brk_reserved_end ? to : g_brk_reserved_end;
+    if (from < split) {
+        host_syscall6(__NR_mmap, from, split - from, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        vma_note_app(from, split - from, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+    }
+    uintptr_t rest = from > split ? from : split;
+    if (rest < to) {
+        host_munmap((void *)rest, to - rest);
+        vma_forget_app(rest, to - rest);
+    }
 }
 
 long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, long off)
 {
     if (len == 0 || page_up(len) < len)
         return -EINVAL;
-    if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && vma_overlaps_asis(addr, page_up(len)))
+    if (!(flags & MAP_ANONYMOUS) && fd_is_reserved(fd))
+        return -EBADF; /* (an anonymous mapping ignores its fd, as Linux does) */
+    if ((flags & MAP_FIXED_NOREPLACE) && vma_overlaps_asis(addr, page_up(len)))
+        return -EEXIST;
+    if ((flags & MAP_FIXED) && vma_overlaps_asis(addr, page_up(len)))
         return -ENOMEM;
     long r = host_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
     if (!host_is_error(r))
@@ -77,27 +127,20 @@ long sys_mremap(uintptr_t old_addr, size_t old_len, size_t new_len, int flags, u
     return r;
 }
 
-/* brk is emulated on anonymous memory right after the app's image, as the kernel
- * places it; growth fails (returns the old break) where something else is mapped. */
+/* brk is emulated on anonymous memory after the app's image, as the kernel places it;
+ * growth fails (returns the old break) where something else is mapped. */
 long sys_brk(uintptr_t addr)
 {
     mutex_lock(&g_brk_lock);
     uintptr_t cur = g_brk_cur;
-    if (addr >= g_brk_start && addr != cur) {
+    if (addr >= g_brk_start && addr < USER_SPACE_END - PAGE && addr != cur) {
         uintptr_t old_top = page_up(cur), new_top = page_up(addr);
         if (new_top > old_top) {
-            long r = host_syscall6(__NR_mmap, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-            if (!host_is_error(r)) {
-                vma_note_app(old_top, new_top - old_top, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS);
+            if (brk_map(old_top, new_top) == 0)
                 cur = addr;
-            }
         } else {
-            if (new_top < old_top) {
-                host_munmap((void *)new_top, old_top - new_top);
-                vma_forget_app(new_top, old_top - new_top);
-            }
+            if (new_top < old_top)
+                brk_unmap(new_top, old_top);
             cur = addr;
         }
         g_brk_cur = cur;

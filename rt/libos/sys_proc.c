@@ -13,7 +13,10 @@ struct rlimit64 {
 
 long sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit)
 {
-    if (pid != 0 && pid != host_getpid())
+    /* Any thread of this process names the process itself, as on Linux. */
+    int self = pid == 0 || pid == host_getpid() ||
+               host_syscall3(__NR_tgkill, host_getpid(), pid, 0) == 0;
+    if (!self)
         return host_syscall4(__NR_prlimit64, pid, resource, new_limit, old_limit);
     if (resource != RLIMIT_NOFILE_ID)
         return host_syscall4(__NR_prlimit64, 0, resource, new_limit, old_limit);

@@ -7,24 +7,66 @@
 #define SIGBIT(s) (1UL << ((s) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define MINSIGSTKSZ_LINUX 2048
+#define SIGPIPE_NUMBER 13
+
+#define SIG_DFL_HANDLER ((void *)0)
+#define SIG_IGN_HANDLER ((void *)1)
+/* sa_flags bits Linux keeps; others are cleared, so apps can probe with SA_UNSUPPORTED. */
+#define SA_KNOWN_FLAGS                                                                     \
+    (0x1 /* SA_NOCLDSTOP */ | 0x2 /* SA_NOCLDWAIT */ | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ | \
+     SA_RESTORER | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
 static struct mutex g_sigaction_lock;
 static struct kernel_sigaction g_app_sigactions[NSIG_LINUX + 1];
+
+/* Signals whose host handler is asis's own (rt/entry/host_signals.c). */
+static int asis_owns(int sig)
+{
+    return sig == SIGSYS || sig == SIGSEGV || sig == SIGBUS;
+}
+
+/* Until signals are delivered, the host disposition follows the app's as closely as it
+ * can: ignored stays ignored, default stays default, and a handler gets the default
+ * action, except SIGPIPE, which a handler (Go's, for one) mostly uses to turn a broken
+ * pipe into EPIPE: it is ignored on the host. */
+static void mirror_to_host(int sig, const struct kernel_sigaction *act)
+{
+    if (asis_owns(sig) || sig == SIGKILL || sig == SIGSTOP)
+        return;
+    struct kernel_sigaction host = { .handler = SIG_DFL_HANDLER };
+    if (act->handler == SIG_IGN_HANDLER || (sig == SIGPIPE_NUMBER && act->handler != SIG_DFL_HANDLER))
+        host.handler = SIG_IGN_HANDLER;
+    host_syscall4(__NR_rt_sigaction, sig, &host, 0, sizeof(kernel_sigset_t));
+}
+
+void signal_state_init(struct tcb *main_thread)
+{
+    /* What was ignored when asis started stays ignored for the app (nohup, trap ''). */
+    for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+        struct kernel_sigaction old;
+        if (!asis_owns(sig) && host_syscall4(__NR_rt_sigaction, sig, 0, &old, sizeof(old)) == 0 &&
+            old.handler == SIG_IGN_HANDLER)
+            g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
+    }
+    host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask, sizeof(kernel_sigset_t));
+}
 
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)
 {
     struct kernel_sigaction new_action, old_action;
     if (sigsetsize != sizeof(kernel_sigset_t))
         return -EINVAL;
-    if (sig < 1 || sig > NSIG_LINUX || (act && (sig == SIGKILL || sig == SIGSTOP)))
-        return -EINVAL;
     if (act && copy_from_app(&new_action, act, sizeof(new_action)) < 0)
         return -EFAULT;
+    if (sig < 1 || sig > NSIG_LINUX || (act && (sig == SIGKILL || sig == SIGSTOP)))
+        return -EINVAL;
     mutex_lock(&g_sigaction_lock);
     old_action = g_app_sigactions[sig];
     if (act) {
         new_action.mask &= ~UNBLOCKABLE;
+        new_action.flags &= SA_KNOWN_FLAGS;
         g_app_sigactions[sig] = new_action;
+        mirror_to_host(sig, &new_action);
     }
     mutex_unlock(&g_sigaction_lock);
     if (oldact && copy_to_app(oldact, &old_action, sizeof(old_action)) < 0)
@@ -82,9 +124,10 @@ long sys_sigaltstack(const void *ss, void *old_ss)
             new_stack.ss_flags &= SS_AUTODISARM;
         }
     }
-    if (old_ss && copy_to_app(old_ss, &old_stack, sizeof(old_stack)) < 0)
-        return -EFAULT;
+    /* As Linux: the new stack is in place even if the old one cannot be reported. */
     if (ss)
         t->app_altstack = new_stack;
+    if (old_ss && copy_to_app(old_ss, &old_stack, sizeof(old_stack)) < 0)
+        return -EFAULT;
     return 0;
 }

@@ -92,8 +92,9 @@ static long clone_thread(const struct clone_request *req)
     long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid,
                                 (int *)&child->host_tid_word, req->tls, thread_child_start, child);
     if (tid < 0) {
-        host_munmap((void *)child->area_base, THREAD_AREA_BYTES);
-        vma_forget_asis(child->area_base, THREAD_AREA_BYTES);
+        uintptr_t area = child->area_base;
+        vma_forget_asis(area, THREAD_AREA_BYTES);
+        host_munmap((void *)area, THREAD_AREA_BYTES);
         return tid;
     }
     child->tid = (int)tid;
@@ -135,11 +136,25 @@ long sys_clone3(void *app_args, size_t size)
 {
     struct clone_args_v2 ca;
     memset(&ca, 0, sizeof(ca));
-    if (size < 64 || size > 4096)
+    if (size < 64)
         return -EINVAL;
+    if (size > 4096)
+        return -E2BIG;
     if (copy_from_app(&ca, app_args, size < sizeof(ca) ? size : sizeof(ca)) < 0)
         return -EFAULT;
+    /* Bytes past the struct this kernel ABI knows must be zero (E2BIG otherwise). */
+    for (size_t off = sizeof(ca); off < size; off++) {
+        unsigned char b;
+        if (copy_from_app(&b, (char *)app_args + off, 1) < 0)
+            return -EFAULT;
+        if (b)
+            return -E2BIG;
+    }
     if (ca.set_tid || ca.set_tid_size || ca.cgroup || (ca.exit_signal & ~0xffUL))
+        return -EINVAL;
+    if ((ca.flags & CLONE_THREAD) && ca.exit_signal)
+        return -EINVAL;
+    if (!ca.stack != !ca.stack_size)
         return -EINVAL;
     struct clone_request req = {
         .flags = ca.flags | ca.exit_signal,

@@ -29,6 +29,7 @@ long sys_exit_group(int code);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
 /* sys_signal.c */
+void signal_state_init(struct tcb *main_thread);
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsize);
 long sys_sigaltstack(const void *ss, void *old_ss);

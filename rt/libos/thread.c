@@ -27,8 +27,9 @@ __attribute__((no_stack_protector)) struct tcb *thread_area_alloc(uint64_t canar
 static void thread_area_free(struct tcb *t)
 {
     uintptr_t base = t->area_base;
-    host_munmap((void *)base, THREAD_AREA_BYTES);
+    /* Forget first: once unmapped, another thread may be given the same range. */
     vma_forget_asis(base, THREAD_AREA_BYTES);
+    host_munmap((void *)base, THREAD_AREA_BYTES);
 }
 
 void thread_register(struct tcb *t)

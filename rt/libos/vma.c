@@ -22,24 +22,25 @@ static size_t first_ending_after(uintptr_t addr)
     return lo;
 }
 
+/* The array lives in one reservation made at first use and never moved: pages are
+ * committed as it grows, and the reservation itself is recorded as asis memory so the
+ * app cannot map over the records. */
+#define VMA_ARRAY_BYTES (64UL << 20)
+
+static void insert(uintptr_t start, uintptr_t end, int prot, int flags, enum vma_owner owner);
+
 static int reserve(size_t extra)
 {
-    if (g_vma_count + extra <= g_vma_capacity)
-        return 0;
-    size_t cap = g_vma_capacity ? g_vma_capacity * 2 : 1024;
-    while (cap < g_vma_count + extra)
-        cap *= 2;
-    struct vma *n = host_mmap(0, cap * sizeof(*n), PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (host_is_error((long)n))
-        return -1;
-    if (g_vmas) {
-        memcpy(n, g_vmas, g_vma_count * sizeof(*n));
-        host_munmap(g_vmas, g_vma_capacity * sizeof(*n));
+    if (!g_vmas) {
+        struct vma *a = host_mmap(0, VMA_ARRAY_BYTES, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (host_is_error((long)a))
+            return -1;
+        g_vmas = a;
+        g_vma_capacity = VMA_ARRAY_BYTES / sizeof(*a);
+        insert((uintptr_t)a, (uintptr_t)a + VMA_ARRAY_BYTES, PROT_READ | PROT_WRITE, 0, VMA_ASIS);
     }
-    g_vmas = n;
-    g_vma_capacity = cap;
-    return 0;
+    return g_vma_count + extra <= g_vma_capacity ? 0 : -1;
 }
 
 /* Cuts [start, end) out of every vma of the given owners (0: any owner). */

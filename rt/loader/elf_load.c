@@ -14,6 +14,11 @@ static uintptr_t page_up(uintptr_t a) { return (a + PAGE - 1) & ~(PAGE - 1); }
 
 static uint8_t g_head[ELF_CHECK_HEAD_BYTES];
 
+/* A static-pie lands in the top-down mmap area, right under other mappings, so its break
+ * could never grow there; Linux moves such a brk away for the same reason. asis keeps
+ * this much address space (reserved, not committed) after the image for it. */
+#define PIE_BRK_ROOM (1UL << 30)
+
 static int segment_prot(uint32_t flags)
 {
     return ((flags & PF_R) ? PROT_READ : 0) | ((flags & PF_W) ? PROT_WRITE : 0) |
@@ -48,7 +53,8 @@ static int map_segment(int fd, const Elf64_Phdr *ph, uintptr_t bias)
         if (host_is_error(r))
             return (int)r;
     }
-    vma_note_app(start, mem_end - start, prot, MAP_PRIVATE);
+    if (mem_end > start)
+        vma_note_app(start, mem_end - start, prot, MAP_PRIVATE);
     return 0;
 }
 
@@ -68,21 +74,29 @@ int elf_load(int fd, struct loaded_image *img)
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)g_head;
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(g_head + eh->e_phoff);
     size_t span = page_up(info.highest_vaddr) - info.lowest_vaddr;
+    size_t brk_room = eh->e_type == ET_DYN ? PIE_BRK_ROOM : 0;
 
     /* ET_EXEC goes where it was linked; a static-pie wherever the host finds room.
      * Reserving the whole span first keeps segments together and refuses to map over
      * anything already there (asis itself included). */
     uintptr_t want = eh->e_type == ET_EXEC ? info.lowest_vaddr : 0;
-    long base = host_syscall6(__NR_mmap, want, span, PROT_NONE,
+    long base = host_syscall6(__NR_mmap, want, span + brk_room, PROT_NONE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
                                   (want ? MAP_FIXED_NOREPLACE : 0),
                               -1, 0);
     if (host_is_error(base))
         return (int)base;
+    if (want && (uintptr_t)base != want) { /* a kernel that took NOREPLACE as a hint */
+        host_munmap((void *)base, span);
+        return -EEXIST;
+    }
     uintptr_t bias = (uintptr_t)base - info.lowest_vaddr;
 
     img->phdr_addr = 0;
+    img->exec_stack = 0;
     for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_GNU_STACK)
+            img->exec_stack = (ph[i].p_flags & PF_X) != 0;
         if (ph[i].p_type == PT_PHDR)
             img->phdr_addr = bias + ph[i].p_vaddr;
         if (ph[i].p_type != PT_LOAD)
@@ -99,5 +113,9 @@ int elf_load(int fd, struct loaded_image *img)
     img->entry = bias + eh->e_entry;
     img->phnum = eh->e_phnum;
     img->end = bias + info.highest_vaddr;
+    img->brk_reserved_end = (uintptr_t)base + span + brk_room;
+    if (brk_room)
+        vma_note_app((uintptr_t)base + span, brk_room, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
     return 0;
 }

@@ -31,13 +31,14 @@ static char *push_bytes(uintptr_t *sp, const void *data, size_t n)
 
 uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack_request *req)
 {
-    long base = host_syscall6(__NR_mmap, 0, STACK_BYTES + GUARD_BYTES, PROT_READ | PROT_WRITE,
+    int prot = PROT_READ | PROT_WRITE | (img->exec_stack ? PROT_EXEC : 0);
+    long base = host_syscall6(__NR_mmap, 0, STACK_BYTES + GUARD_BYTES, prot,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (host_is_error(base))
         return 0;
     host_mprotect((void *)base, GUARD_BYTES, PROT_NONE);
     vma_note_app(base, GUARD_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
-    vma_note_app(base + GUARD_BYTES, STACK_BYTES, PROT_READ | PROT_WRITE,
+    vma_note_app(base + GUARD_BYTES, STACK_BYTES, prot,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK);
 
     uintptr_t sp = base + GUARD_BYTES + STACK_BYTES - 16;

@@ -10,6 +10,8 @@ struct loaded_image {
     uintptr_t phdr_addr; /* where the program headers are in memory (AT_PHDR) */
     uint16_t phnum;
     uintptr_t end;       /* end of the highest segment: the program break starts here */
+    uintptr_t brk_reserved_end; /* end of the PROT_NONE room kept for the break, or end */
+    int exec_stack;      /* PT_GNU_STACK asks for an executable stack */
 };
 
 /* Maps the executable open on fd. Returns 0, or an elf_check_result (> 0) the caller
@@ -23,6 +25,7 @@ struct stack_request {
     const uint64_t *host_auxv; /* asis-rt's own auxv: hardware facts are passed on */
     const char *execfn;
 };
+
 
 /* Maps the app's main stack and lays out argc, argv, envp and auxv on it. Returns the
  * initial stack pointer, or 0 if the stack cannot be mapped. */
