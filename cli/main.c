@@ -31,7 +31,7 @@ static void usage(FILE *f)
             "  --log=LEVEL           asis's own messages: error, warn (default), info, debug\n"
             "\n"
             "exit status: the program's own, or when asis cannot run it:\n"
-            "  120 internal failure   121 not an ELF file      122 truncated or corrupt ELF\n"
+            "  120 internal failure   121 not an ELF file      122 corrupt or unloadable ELF\n"
             "  123 wrong architecture 124 not supported yet     125 usage error\n"
             "  126 not executable     127 no such file\n");
 }
