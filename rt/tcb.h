@@ -35,6 +35,7 @@ struct tcb {
     struct host_stack app_altstack;
     uint64_t app_gs_base;          /* ARCH_SET_GS from the app: remembered, never applied */
 
+    uintptr_t exec_scratch;        /* argument copies of an execve in progress, or 0 */
     uintptr_t area_base;           /* the thread area this TCB lives in */
     struct tcb *next;              /* g_thread_list */
 };

@@ -35,6 +35,8 @@
 #   STDIN_CMD="..."  a shell command whose stdout is piped into the program (else /dev/null)
 #   COMPARE=exact|first-line-stderr
 #   TIMEOUT=seconds
+#   TRAPS=(sud ...)  the trap mechanisms this case runs under (default: all of
+#                    ASIS_TRAP_MODES); say in case.conf why one is left out
 # tests/c/CASE.c may hold lines "// asis-test: KEY=VALUE" with the same meaning:
 #   variants=static|static-pie (space or comma separated; default both), args=...
 #   (shell words), env=..., stdin=..., compare=..., timeout=..., and cflags=... (extra gcc
@@ -130,6 +132,7 @@ done
 # load_case_conf DIR: reset the per-case variables, then source DIR/case.conf if present.
 load_case_conf() {
     ARGS=() VARIANTS=() ENV=() STDIN_CMD="" COMPARE=exact TIMEOUT=$default_timeout
+    TRAPS=("${trap_modes[@]}")
     if [ -f "$1/case.conf" ]; then
         # shellcheck source=/dev/null
         . "$1/case.conf"
@@ -253,6 +256,7 @@ done
 load_c_conf() {
     local line key value
     ARGS=() VARIANTS=() ENV=() STDIN_CMD="" COMPARE=exact TIMEOUT=$default_timeout
+    TRAPS=("${trap_modes[@]}")
     C_VARIANTS=(static static-pie) C_FLAGS=()
     while IFS= read -r line; do
         line=${line#*asis-test:}
@@ -268,6 +272,7 @@ load_c_conf() {
             compare) COMPARE=$value ;;
             timeout) TIMEOUT=$value ;;
             cflags) eval "C_FLAGS=($value)" ;;
+            traps) read -r -a TRAPS <<<"${value//,/ }" ;;
             *) echo "warning: tests/c/$1.c: unknown asis-test key '$key'" >&2 ;;
         esac
     done < <(grep -E '^[[:space:]]*//[[:space:]]*asis-test:' "tests/c/$1.c")
@@ -377,6 +382,8 @@ compare_program() {
     local name=$1 mode
     shift
     for mode in "${trap_modes[@]}"; do
+        # shellcheck disable=SC2076
+        [[ " ${TRAPS[*]} " == *" $mode "* ]] || continue
         trap_flag=("--trap=$mode")
         if [ "$mode" = sud ]; then
             compare_one "$name" "$@"

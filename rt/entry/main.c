@@ -6,7 +6,9 @@
 #include "entry/host_signals.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "libos/exec.h"
 #include "libos/fd_reserve.h"
+#include "lib/fmt.h"
 #include "libos/mm.h"
 #include "libos/syscall.h"
 #include "libos/thread.h"
@@ -25,6 +27,19 @@ struct plan {
     int app_argc;
     char **app_argv;
 };
+
+/* Where asis-rt is (to start programs the app runs) and the app's real path (what
+ * /proc/self/exe names for it). */
+static void record_paths(int exe_fd)
+{
+    static char runtime[4096], exe[4096], link[64];
+    long n = host_syscall3(__NR_readlink, "/proc/self/exe", runtime, sizeof(runtime) - 1);
+    runtime[n > 0 ? n : 0] = 0;
+    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", exe_fd);
+    n = host_syscall3(__NR_readlink, link, exe, sizeof(exe) - 1);
+    exe[n > 0 ? n : 0] = 0;
+    exec_init(runtime, exe);
+}
 
 static void read_plan(int argc, char **argv, struct plan *p)
 {
@@ -79,6 +94,7 @@ void rt_main(uint64_t *initial_sp)
     int exe_fd = fd_move_to_reserved(plan.exe_fd);
     if (exe_fd < 0)
         fatal("cannot use the program's file descriptor (%d)", exe_fd);
+    record_paths(exe_fd);
     if (plan.trace_fd >= 0) {
         g_trace_fd = fd_move_to_reserved(plan.trace_fd);
         if (g_trace_fd < 0)

@@ -7,4 +7,8 @@
  * have reserved [start, reserved_end) for it (PROT_NONE) so that it can grow. */
 void mm_brk_init(uintptr_t start, uintptr_t reserved_end);
 
+/* Taken across fork (libos/fork.c). */
+void mm_brk_lock(void);
+void mm_brk_unlock(void);
+
 #endif

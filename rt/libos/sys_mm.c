@@ -148,3 +148,13 @@ long sys_brk(uintptr_t addr)
     mutex_unlock(&g_brk_lock);
     return cur;
 }
+
+void mm_brk_lock(void)
+{
+    mutex_lock(&g_brk_lock);
+}
+
+void mm_brk_unlock(void)
+{
+    mutex_unlock(&g_brk_lock);
+}

@@ -44,11 +44,29 @@ void signal_state_init(struct tcb *main_thread)
     /* What was ignored when asis started stays ignored for the app (nohup, trap ''). */
     for (int sig = 1; sig <= NSIG_LINUX; sig++) {
         struct kernel_sigaction old;
-        if (!asis_owns(sig) && host_syscall4(__NR_rt_sigaction, sig, 0, &old, sizeof(old)) == 0 &&
+        if (!asis_owns(sig) && host_syscall4(__NR_rt_sigaction, sig, 0, &old, sizeof(kernel_sigset_t)) == 0 &&
             old.handler == SIG_IGN_HANDLER)
             g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
     }
+    /* The mask asis-rt started with is the app's (execve keeps it); the signals asis
+     * handles itself must not be blocked on the host. */
     host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask, sizeof(kernel_sigset_t));
+    kernel_sigset_t owned = SIGBIT(SIGSYS) | SIGBIT(SIGSEGV) | SIGBIT(SIGBUS);
+    host_syscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, &owned, 0, sizeof(kernel_sigset_t));
+}
+
+void signal_mask_for_exec(const struct tcb *t)
+{
+    /* execve keeps the signal mask: make the host's the app's (the trap handler runs with
+     * SIGSYS blocked, which the new runtime would inherit). */
+    kernel_sigset_t mask = t->app_sigmask & ~(SIGBIT(SIGSYS) | SIGBIT(SIGSEGV) | SIGBIT(SIGBUS));
+    host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &mask, 0, sizeof(kernel_sigset_t));
+}
+
+void signal_mask_after_failed_exec(void)
+{
+    kernel_sigset_t sigsys = SIGBIT(SIGSYS);
+    host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, &sigsys, 0, sizeof(kernel_sigset_t));
 }
 
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)
@@ -130,4 +148,14 @@ long sys_sigaltstack(const void *ss, void *old_ss)
     if (old_ss && copy_to_app(old_ss, &old_stack, sizeof(old_stack)) < 0)
         return -EFAULT;
     return 0;
+}
+
+void signal_state_lock(void)
+{
+    mutex_lock(&g_sigaction_lock);
+}
+
+void signal_state_unlock(void)
+{
+    mutex_unlock(&g_sigaction_lock);
 }

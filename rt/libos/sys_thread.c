@@ -1,11 +1,14 @@
 /* Threads: clone/clone3 for threads, exit, thread ids, the app's %fs and %gs bases.
  * A new thread is a host thread with its own asis thread area; it enters the app with
  * its parent's registers (but rax = 0, the new stack and the new fs base), loaded from a
- * copy of the parent's trap frame with rt_sigreturn. */
+ * copy of the parent's trap frame with rt_sigreturn. vfork children start the same way;
+ * fork children continue in the trap that forked them. */
 #include "libos/syscall.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "libos/thread.h"
+#include "libos/exec.h"
+#include "libos/fork.h"
 #include "libos/vma.h"
 #include "pal/host.h"
 #include "pal/trap_setup.h"
@@ -55,7 +58,11 @@ __attribute__((no_stack_protector, noreturn)) static void thread_child_start(voi
     pal_resume_context(start->uc);
 }
 
-static long clone_thread(const struct clone_request *req)
+/* Starts a host task (a thread, or a vfork child sharing our memory) on a fresh thread
+ * area. It enters the app with the trapping thread's registers, rax = 0 and, if given,
+ * the new stack. Returns the host tid or -errno; *out is the child's TCB. */
+static long clone_on_new_area(const struct clone_request *req, unsigned long host_flags,
+                              int *host_ctid, struct tcb **out)
 {
     struct tcb *parent = tcb_self();
     struct host_ucontext *puc = parent->trap_uc;
@@ -64,7 +71,7 @@ static long clone_thread(const struct clone_request *req)
         return -EAGAIN;
     vma_note_asis(child->area_base, THREAD_AREA_BYTES);
     child->app_sigmask = parent->app_sigmask;
-    child->app_altstack.ss_flags = SS_DISABLE; /* Linux clears it for CLONE_VM threads */
+    child->app_altstack.ss_flags = SS_DISABLE; /* Linux clears it for CLONE_VM children */
     if (req->flags & CLONE_CHILD_CLEARTID)
         child->app_clear_child_tid = req->ctid;
 
@@ -88,18 +95,65 @@ static long clone_thread(const struct clone_request *req)
     start->uc = uc;
     start->set_child_tid = (req->flags & CLONE_CHILD_SETTID) ? req->ctid : 0;
 
-    unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
-    long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid,
-                                (int *)&child->host_tid_word, req->tls, thread_child_start, child);
+    long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid, host_ctid,
+                                req->tls, thread_child_start, child);
     if (tid < 0) {
-        uintptr_t area = child->area_base;
-        vma_forget_asis(area, THREAD_AREA_BYTES);
-        host_munmap((void *)area, THREAD_AREA_BYTES);
+        thread_area_release(child);
         return tid;
     }
+    *out = child;
+    return tid;
+}
+
+static long clone_thread(const struct clone_request *req)
+{
+    struct tcb *child;
+    unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
+    /* The kernel clears host_tid_word when the thread is gone: then its area is freed. */
+    long tid = clone_on_new_area(req, host_flags, 0, &child);
+    if (tid < 0)
+        return tid;
     child->tid = (int)tid;
     thread_register(child);
     return tid;
+}
+
+/* vfork: the child runs in our memory, on its own asis stack, until it execs or exits;
+ * only then does the host return here, so its area can be freed at once. */
+static long clone_vfork(const struct clone_request *req)
+{
+    struct tcb *child;
+    /* Child tid words go to the host as they are: the kernel writes them in the memory the
+     * child shares with us, as it would natively. */
+    long pid = clone_on_new_area(req, req->flags, req->ctid, &child);
+    if (pid < 0)
+        return pid;
+    exec_release_scratch(child);
+    thread_area_release(child);
+    return pid;
+}
+
+/* fork: the child is a copy of this process with only the calling thread, still inside
+ * this trap; it returns 0 through the same path and the same registers. */
+static long clone_fork(const struct clone_request *req)
+{
+    if (req->flags & CLONE_SETTLS)
+        return -EINVAL; /* not with a separate address space in any caller we know */
+    fork_lock_all();
+    long pid = pal_syscall6(__NR_clone, req->flags, 0, (long)req->ptid, (long)req->ctid, 0, 0);
+    if (pid == 0) {
+        struct tcb *self = tcb_self();
+        fork_unlock_all();
+        self->tid = (int)host_gettid();
+        thread_list_keep_only(self);
+        if (req->stack)
+            self->trap_uc->uc_mcontext.rsp = req->stack;
+        if (trap_enable_thread() < 0)
+            fatal("cannot intercept the syscalls of a forked child");
+        return 0;
+    }
+    fork_unlock_all();
+    return pid;
 }
 
 static long do_clone(const struct clone_request *req)
@@ -111,13 +165,28 @@ static long do_clone(const struct clone_request *req)
         }
         return clone_thread(req);
     }
-    if (req->flags & CLONE_THREAD)
+    if (req->flags & (CLONE_THREAD | CLONE_SIGHAND))
         return -EINVAL; /* Linux: CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM */
-    static int logged;
-    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
-        log_warn("clone without CLONE_THREAD (a child process) is not supported yet; "
-                 "returning ENOSYS");
-    return -ENOSYS;
+    if ((req->flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
+        return clone_vfork(req);
+    if (req->flags & CLONE_VM) {
+        log_warn("clone with CLONE_VM but neither CLONE_THREAD nor CLONE_VFORK is not "
+                 "supported; returning EINVAL");
+        return -EINVAL;
+    }
+    return clone_fork(req);
+}
+
+long sys_fork(void)
+{
+    struct clone_request req = { 17 /* SIGCHLD */, 0, 0, 0, 0 };
+    return do_clone(&req);
+}
+
+long sys_vfork(void)
+{
+    struct clone_request req = { CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, 0, 0, 0 };
+    return do_clone(&req);
 }
 
 long sys_clone(unsigned long flags, uintptr_t stack, int *ptid, int *ctid, unsigned long tls)
@@ -156,10 +225,13 @@ long sys_clone3(void *app_args, size_t size)
         return -EINVAL;
     if (!ca.stack != !ca.stack_size)
         return -EINVAL;
+    /* clone(2) returns a pidfd through the parent-tid pointer; clone3 has its own. */
+    if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID))
+        return -EINVAL; /* (allowed by clone3, not expressible for the host's clone) */
     struct clone_request req = {
         .flags = ca.flags | ca.exit_signal,
         .stack = ca.stack ? ca.stack + ca.stack_size : 0,
-        .ptid = (int *)ca.parent_tid,
+        .ptid = (int *)((ca.flags & CLONE_PIDFD) ? ca.pidfd : ca.parent_tid),
         .ctid = (int *)ca.child_tid,
         .tls = ca.tls,
     };

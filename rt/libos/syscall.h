@@ -24,12 +24,25 @@ long sys_brk(uintptr_t addr);
 /* sys_thread.c */
 long sys_clone(unsigned long flags, uintptr_t stack, int *ptid, int *ctid, unsigned long tls);
 long sys_clone3(void *app_args, size_t size);
+long sys_fork(void);
+long sys_vfork(void);
 long sys_exit(int code);
 long sys_exit_group(int code);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
+/* sys_exec.c */
+long sys_execve(const char *path, char *const *argv, char *const *envp);
+long sys_execveat(int dirfd, const char *path, char *const *argv, char *const *envp, int flags);
+/* sys_path.c */
+long sys_readlinkat(int dirfd, const char *path, char *buf, size_t size);
+long sys_readlink(const char *path, char *buf, size_t size);
 /* sys_signal.c */
 void signal_state_init(struct tcb *main_thread);
+void signal_state_lock(void);
+/* Around the host execve in sys_exec.c. */
+void signal_mask_for_exec(const struct tcb *t);
+void signal_mask_after_failed_exec(void);
+void signal_state_unlock(void);
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsize);
 long sys_sigaltstack(const void *ss, void *old_ss);

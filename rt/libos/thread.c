@@ -24,7 +24,7 @@ __attribute__((no_stack_protector)) struct tcb *thread_area_alloc(uint64_t canar
     return t;
 }
 
-static void thread_area_free(struct tcb *t)
+void thread_area_release(struct tcb *t)
 {
     uintptr_t base = t->area_base;
     /* Forget first: once unmapped, another thread may be given the same range. */
@@ -53,7 +53,7 @@ void thread_register(struct tcb *t)
     mutex_unlock(&g_thread_lock);
     while (dead) {
         struct tcb *next = dead->next;
-        thread_area_free(dead);
+        thread_area_release(dead);
         dead = next;
     }
 }
@@ -66,4 +66,29 @@ void thread_use_asis_signal_stack(struct tcb *t)
         .ss_size = THREAD_AREA_STACK_BYTES,
     };
     host_syscall2(__NR_sigaltstack, &ss, 0);
+}
+
+void thread_list_keep_only(struct tcb *self)
+{
+    /* In a forked child the other threads do not exist: their areas are dead copies. */
+    struct tcb *c = g_thread_list;
+    g_thread_list = 0;
+    while (c) {
+        struct tcb *next = c->next;
+        if (c != self)
+            thread_area_release(c);
+        c = next;
+    }
+    self->next = 0;
+    g_thread_list = self;
+}
+
+void thread_list_lock(void)
+{
+    mutex_lock(&g_thread_lock);
+}
+
+void thread_list_unlock(void)
+{
+    mutex_unlock(&g_thread_lock);
 }

@@ -10,6 +10,16 @@ struct tcb *thread_area_alloc(uint64_t canary);
 /* Adds t to the thread list; frees the areas of threads the kernel has reaped. */
 void thread_register(struct tcb *t);
 
+/* Unmaps a thread area that no host thread runs on any more. */
+void thread_area_release(struct tcb *t);
+
+/* In a forked child: forget every thread but the caller. */
+void thread_list_keep_only(struct tcb *self);
+
+/* Held across fork so the child does not inherit a list in mid-change. */
+void thread_list_lock(void);
+void thread_list_unlock(void);
+
 /* Sets the calling host thread's sigaltstack to its asis stack. */
 void thread_use_asis_signal_stack(struct tcb *t);
 

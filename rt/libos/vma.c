@@ -175,3 +175,13 @@ size_t vma_count(void)
 {
     return g_vma_count;
 }
+
+void vma_lock(void)
+{
+    mutex_lock(&g_vma_lock);
+}
+
+void vma_unlock(void)
+{
+    mutex_unlock(&g_vma_lock);
+}

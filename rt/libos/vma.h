@@ -29,6 +29,9 @@ int vma_overlaps_asis(uintptr_t start, size_t len);
 uintptr_t vma_first_asis(uintptr_t start, size_t len);
 /* Protection of the app mapping containing addr (PROT_READ|PROT_WRITE if unknown). */
 int vma_app_prot_at(uintptr_t addr);
+/* Taken across fork (libos/fork.c). */
+void vma_lock(void);
+void vma_unlock(void);
 /* Number of recorded ranges (for tests and diagnostics). */
 size_t vma_count(void);
 
