@@ -54,3 +54,15 @@ long sys_ioctl(int fd, unsigned long request, unsigned long arg)
     }
     return host_syscall3(__NR_ioctl, fd, request, arg);
 }
+
+/* close_range stops below asis's descriptors, however far the app asks. */
+long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+    if (first > last)
+        return -EINVAL;
+    if (first >= (unsigned int)g_fd_reserved_base)
+        return 0;
+    if (last >= (unsigned int)g_fd_reserved_base)
+        last = (unsigned int)g_fd_reserved_base - 1;
+    return host_syscall3(__NR_close_range, first, last, flags);
+}

@@ -14,6 +14,7 @@ const char *syscall_name(long nr);
 /* sys_file.c */
 long sys_fcntl(int fd, int cmd, unsigned long arg);
 long sys_ioctl(int fd, unsigned long request, unsigned long arg);
+long sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 /* sys_mm.c */
 long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, long off);
 long sys_munmap(uintptr_t addr, size_t len);

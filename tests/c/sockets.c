@@ -18,9 +18,12 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
-#define BAD ((void *)8)
+// volatile: the compiler must not see the bad pointer (no warning, no folding).
+static void *volatile bad_ptr = (void *)8;
+#define BAD bad_ptr
 
 static const char *ename(int e)
 {
@@ -144,7 +147,7 @@ static void unix_pair(void)
 			     .msg_controllen = sizeof(rctl.buf) };
 	T("recvmsg SCM_RIGHTS", recvmsg(sv[1], &rm, MSG_CMSG_CLOEXEC));
 	struct cmsghdr *rc = CMSG_FIRSTHDR(&rm);
-	printf("recvmsg: byte %c, controllen %zu, flags %d\n", one, (size_t)rm.msg_controllen, rm.msg_flags);
+	printf("recvmsg: byte %c, controllen %zu, flags 0x%x\n", one, (size_t)rm.msg_controllen, rm.msg_flags);
 	if (rc && rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS &&
 	    rc->cmsg_len == CMSG_LEN(sizeof(int))) {
 		int fd;
@@ -247,11 +250,12 @@ static void tcp(void)
 	printf("accepted peer == client local %s, accept addr == client local %s, client port differs %s\n",
 	       yes(same_addr(&sp, &cs)), yes(same_addr(&peer, &cs)), yes(cs.sin_port != laddr.sin_port));
 	// A short buffer: the address is cut, the length says how long it is.
-	char tiny[4];
-	socklen_t tl = sizeof(tiny);
-	T("getsockname 4-byte buffer", getsockname(c, (struct sockaddr *)tiny, &tl));
-	printf("getsockname 4-byte buffer: len %u, family inet %s\n", tl,
-	       yes(((struct sockaddr *)tiny)->sa_family == AF_INET));
+	struct sockaddr_in tiny;
+	memset(&tiny, 0xee, sizeof(tiny));
+	socklen_t tl = 4;
+	T("getsockname 4-byte buffer", getsockname(c, (struct sockaddr *)&tiny, &tl));
+	printf("getsockname 4-byte buffer: len %u, family inet %s, port copied %s, rest untouched %s\n", tl,
+	       yes(tiny.sin_family == AF_INET), yes(tiny.sin_port == cs.sin_port), yes(tiny.sin_addr.s_addr == 0xeeeeeeee));
 
 	int one = 1;
 	T("setsockopt TCP_NODELAY", setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
@@ -369,6 +373,7 @@ static void udp(void)
 	int w = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	T("udp bind", bind(u, (struct sockaddr *)&a, sizeof(a)));
+	T("udp bind sender", bind(w, (struct sockaddr *)&a, sizeof(a)));
 	socklen_t al = sizeof(a);
 	getsockname(u, (struct sockaddr *)&a, &al);
 	T("udp sendto", sendto(w, "datagram", 8, 0, (struct sockaddr *)&a, sizeof(a)));
@@ -473,11 +478,13 @@ static void errors(void)
 	fd_set rf;
 	FD_ZERO(&rf);
 	FD_SET(pfd[0], &rf);
-	T("select closed fd", select(pfd[0] + 1, &rf, NULL, NULL, &(struct timeval){ 0, 0 }));
-	T("select negative nfds", select(-1, NULL, NULL, NULL, &(struct timeval){ 0, 0 }));
-	T("select bad timeout", select(1, NULL, NULL, NULL, BAD));
-	T("select bad fdset", select(1, BAD, NULL, NULL, &(struct timeval){ 0, 0 }));
-	T("select invalid timeout", select(0, NULL, NULL, NULL, &(struct timeval){ 0, -1 }));
+	// Raw select: glibc reads the timeout itself and rejects some before the kernel.
+	T("select closed fd", syscall(SYS_select, pfd[0] + 1, &rf, NULL, NULL, &(struct timeval){ 0, 0 }));
+	T("select negative nfds", syscall(SYS_select, -1, NULL, NULL, NULL, &(struct timeval){ 0, 0 }));
+	T("select bad timeout", syscall(SYS_select, 1, NULL, NULL, NULL, BAD));
+	T("select bad fdset", syscall(SYS_select, 1, BAD, NULL, NULL, &(struct timeval){ 0, 0 }));
+	T("select invalid timeout", syscall(SYS_select, 0, NULL, NULL, NULL, &(struct timeval){ 0, -1 }));
+	T("pselect6 bad sigmask", syscall(SYS_pselect6, 0, NULL, NULL, NULL, &(struct timespec){ 0, 0 }, BAD));
 	T("epoll_wait bad events", epoll_wait(epoll_create1(0), BAD, 1, 0));
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # asis's own descriptors are invisible to the app (DESIGN invariant 6): a program that
-# closes every descriptor it might have, and tries to dup onto the top of its fd space,
+# closes every descriptor it might have (one by one, then with close_range to ~0), and
+# tries to dup onto the top of its fd space,
 # does not disturb asis, whose trace keeps arriving after the closing spree.
 set -u
 # shellcheck source=tests/unit/lib.sh
@@ -9,6 +10,7 @@ set -u
 cat >"$tmp/closer.c" <<'C'
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 int main(void)
 {
@@ -17,10 +19,12 @@ int main(void)
     int closed = 0;
     for (int fd = 3; fd < 65536; fd++)
         closed += close(fd) == 0;
+    long range = syscall(SYS_close_range, 3, ~0U, 0);
     /* The top of the app's fd space, as its own limit says. */
     int top = (int)lim.rlim_max - 1;
     int dup_top = dup2(1, top) == top;
-    printf("closed %d, dup to the top of the fd space %s\n", closed, dup_top ? "works" : "fails");
+    printf("closed %d, close_range to ~0 %ld, dup to the top of the fd space %s\n", closed,
+           range, dup_top ? "works" : "fails");
     return 0;
 }
 C
