@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <unistd.h>
 #include "cli.h"
 #include "exit_codes.h"
@@ -135,6 +136,18 @@ int cmd_run(int argc, char **argv)
         rt_argv[n++] = argv[i + k];
     rt_argv[n] = NULL;
 
+    /* Under seccomp, every asis-rt of a process tree must have its gate at the same
+     * address: the filter the first one installs is inherited and lets through only
+     * that address (docs/trap-mechanisms.md). Without address randomisation, each exec
+     * of asis-rt lands at the same place. */
+    if (strcmp(opt.trap, "seccomp") == 0) {
+        int persona = personality(0xffffffff);
+        if (persona == -1 || personality(persona | ADDR_NO_RANDOMIZE) == -1) {
+            cli_error("cannot turn off address randomisation for --trap=seccomp: %s",
+                      strerror(errno));
+            return ASIS_EXIT_INTERNAL;
+        }
+    }
     extern char **environ;
     execve(runtime, rt_argv, environ);
     cli_error("cannot start the asis runtime %s: %s", runtime, strerror(errno));

@@ -2,6 +2,8 @@
  * runtime's command line, then "--", then the app's argv.
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
  *           [--log-level=N] -- ARGV0 ARGS...
+ * --trap=seccomp-inherited: started by an asis app under seccomp, whose filter (already
+ * naming this runtime's gate, see docs/trap-mechanisms.md) is inherited. 
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
  * runs); exe-path is the path the user gave (AT_EXECFN). */
 #ifndef ASIS_LAUNCH_PLAN_H

@@ -57,6 +57,8 @@ static void read_plan(int argc, char **argv, struct plan *p)
             p->trace_fd = (int)parse_decimal(a + strlen(PLAN_OPT_TRACE_FD));
         else if (strcmp(a, PLAN_OPT_TRAP "seccomp") == 0)
             g_trap_mode = TRAP_SECCOMP;
+        else if (strcmp(a, PLAN_OPT_TRAP "seccomp-inherited") == 0)
+            g_trap_mode = TRAP_SECCOMP, g_seccomp_inherited = 1;
         else if (strcmp(a, PLAN_OPT_TRAP "sud") == 0)
             g_trap_mode = TRAP_SUD;
         else if (starts_with(a, PLAN_OPT_LOG_LEVEL))

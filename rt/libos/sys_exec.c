@@ -241,7 +241,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     if (g_trace_fd >= 0)
         *--args = opt_trace;
     *--args = opt_log;
-    *--args = g_trap_mode == TRAP_SECCOMP ? PLAN_OPT_TRAP "seccomp" : PLAN_OPT_TRAP "sud";
+    *--args = g_trap_mode == TRAP_SECCOMP ? PLAN_OPT_TRAP "seccomp-inherited" : PLAN_OPT_TRAP "sud";
     *--args = opt_path;
     *--args = opt_fd;
     *--args = g_runtime_path;
@@ -260,14 +260,6 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
 
 long sys_execve(const char *app_path, char *const *app_argv, char *const *app_envp)
 {
-    if (g_trap_mode == TRAP_SECCOMP) {
-        /* The inherited filter would only let the old runtime's gate through. */
-        static int logged;
-        if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
-            log_warn("starting programs is not supported with --trap=seccomp yet "
-                     "(use --trap=sud); returning ENOSYS");
-        return -ENOSYS;
-    }
     struct tcb *t = tcb_self();
     void *map = host_mmap(0, SCRATCH_BYTES, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

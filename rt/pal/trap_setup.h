@@ -7,6 +7,8 @@
 
 enum trap_mode { TRAP_SUD = 0, TRAP_SECCOMP = 1 };
 extern enum trap_mode g_trap_mode;
+/* Set when an asis app started this runtime under seccomp: the filter is already on. */
+extern int g_seccomp_inherited;
 
 /* Once, on the main thread, after the SIGSYS handler is installed. 0 or -errno. */
 int trap_enable_process(void);

@@ -2,7 +2,6 @@
 // pipes between parent and child, execve of this program, vfork + _exit, posix_spawn
 // (glibc's clone with CLONE_VM|CLONE_VFORK on a separate stack), a child killed by a
 // signal, and execve errors. Children run under asis as the parent does.
-// asis-test: traps=sud
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
