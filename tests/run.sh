@@ -83,6 +83,7 @@ not_ok() {
 note() { echo "# $*"; }
 
 finish() {
+    rm -rf "$out/work.$$"
     [ $((passed + failed)) -eq 0 ] && note "no test ran${pattern:+ (none matches \"$pattern\")}"
     note "total time: $((SECONDS - run_start)) s"
     echo "$passed passed, $failed failed"
@@ -340,7 +341,7 @@ run_side() {
     local side=$1 name=$2 bin=$3 dir work t0 cmd
     shift 3
     dir=$out/out/$name
-    work=$out/work
+    work=$out/work.$$ # per runner: runners started side by side must not share it
     rm -rf "$work" && mkdir -p "$work" "$dir"
     cmd=()
     if [ "$side" = asis ] && [ -z "$selftest" ]; then
