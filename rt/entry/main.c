@@ -51,8 +51,12 @@ static void read_plan(int argc, char **argv, struct plan *p)
         const char *a = argv[i];
         if (starts_with(a, PLAN_OPT_EXE_FD))
             p->exe_fd = (int)parse_decimal(a + strlen(PLAN_OPT_EXE_FD));
-        else if (starts_with(a, PLAN_OPT_EXE_PATH))
-            p->exe_path = a + strlen(PLAN_OPT_EXE_PATH);
+        else if (starts_with(a, PLAN_OPT_EXE_PATH)) {
+            /* Copied: present_app_identity() reuses the argument area. */
+            static char exe_path[4096];
+            fmt_snprintf(exe_path, sizeof(exe_path), "%s", a + strlen(PLAN_OPT_EXE_PATH));
+            p->exe_path = exe_path;
+        }
         else if (starts_with(a, PLAN_OPT_TRACE_FD))
             p->trace_fd = (int)parse_decimal(a + strlen(PLAN_OPT_TRACE_FD));
         else if (strcmp(a, PLAN_OPT_TRAP "seccomp") == 0)
@@ -70,6 +74,35 @@ static void read_plan(int argc, char **argv, struct plan *p)
         fatal("asis-rt is started by 'asis run', not directly");
     p->app_argc = argc - i - 1;
     p->app_argv = argv + i + 1;
+}
+
+/* What /proc/PID/cmdline and /proc/PID/comm show, to the app and to ps alike: the app's
+ * command line and name, not asis-rt's. The kernel reads cmdline from this process's
+ * original argument area, so the app's strings are moved to its start (the rest is
+ * zeroed); comm is the program's base name, as exec sets it. */
+static void present_app_identity(int argc, char **argv, const struct plan *p)
+{
+    char *area = argv[0];
+    char *area_end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    char *dst = area;
+    for (int i = 0; i < p->app_argc; i++) {
+        size_t n = strlen(p->app_argv[i]) + 1;
+        memmove(dst, p->app_argv[i], n);
+        p->app_argv[i] = dst; /* the strings moved: keep the plan pointing at them */
+        dst += n;
+    }
+    memset(dst, 0, area_end - dst);
+    /* With CAP_SYS_RESOURCE the area can also be cut to size; otherwise readers see the
+     * app's arguments followed by empty ones. */
+    host_syscall5(__NR_prctl, PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)dst, 0, 0);
+
+    const char *base = p->exe_path;
+    for (const char *c = p->exe_path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    char comm[16];
+    fmt_snprintf(comm, sizeof(comm), "%s", base);
+    host_syscall2(__NR_prctl, PR_SET_NAME, comm);
 }
 
 void rt_main(uint64_t *initial_sp)
@@ -93,6 +126,7 @@ void rt_main(uint64_t *initial_sp)
 
     struct plan plan;
     read_plan(argc, argv, &plan);
+    present_app_identity(argc, argv, &plan);
     int exe_fd = fd_move_to_reserved(plan.exe_fd);
     if (exe_fd < 0)
         fatal("cannot use the program's file descriptor (%d)", exe_fd);
