@@ -63,7 +63,23 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
     case PR_GET_THP_DISABLE:
     case PR_SET_THP_DISABLE:
     case PR_SET_VMA:
+    case PR_GET_KEEPCAPS:
+    case PR_SET_KEEPCAPS:
+    case PR_CAP_AMBIENT:
+    case PR_CAPBSET_DROP:
+    case PR_GET_SECUREBITS:
+    case PR_SET_SECUREBITS:
+    case PR_GET_CHILD_SUBREAPER:
+    case PR_SET_CHILD_SUBREAPER:
+    case PR_MCE_KILL:
+    case PR_MCE_KILL_GET:
+    case PR_SET_PTRACER:
         return host_syscall5(__NR_prctl, option, a2, a3, a4, a5);
+    case PR_GET_TID_ADDRESS: {
+        /* The app's clear-child-tid address, not the word asis gave the host. */
+        int *addr = tcb_self()->app_clear_child_tid;
+        return copy_to_app((void *)a2, &addr, sizeof(addr));
+    }
     }
     /* Others (seccomp, syscall user dispatch, ...) would change how asis itself runs. */
     log_debug("prctl option %d refused (EINVAL)", option);

@@ -223,6 +223,13 @@ long sys_clone3(void *app_args, size_t size)
         return -EINVAL;
     if ((ca.flags & CLONE_THREAD) && ca.exit_signal)
         return -EINVAL;
+    /* Flags only clone3 can carry (CLONE_NEWTIME in the low byte, CLONE_CLEAR_SIGHAND and
+     * CLONE_INTO_CGROUP above 32 bits) cannot be handed to the host's clone, whose low
+     * byte is the exit signal: refuse them rather than lose them. */
+    if (ca.flags & (0xffUL | ~0xffffffffUL)) {
+        log_warn("clone3 flags 0x%lx not supported yet; returning EINVAL", (unsigned long)ca.flags);
+        return -EINVAL;
+    }
     if (!ca.stack != !ca.stack_size)
         return -EINVAL;
     /* clone(2) returns a pidfd through the parent-tid pointer; clone3 has its own. */

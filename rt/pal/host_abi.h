@@ -17,6 +17,11 @@
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
+/* Syscalls newer than the UAPI headers of the build machine (Debian 12: Linux 6.1). */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
 typedef long ssize_t;
 typedef uint64_t kernel_sigset_t; /* the kernel's 64-signal set */
 
