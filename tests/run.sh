@@ -492,6 +492,36 @@ run_unit_tests() {
     done
 }
 
+# Go's own standard-library tests, natively and under asis (tests/gostd/run.sh): each
+# test that passes natively counts as one test here. Selected by the pattern "gostd";
+# ASIS_SKIP_GOSTD=1 leaves them out (they take several minutes).
+run_gostd_tests() {
+    local log=$out/gostd.log counts p f
+    selected gostd || return 0
+    if [ -n "${ASIS_SKIP_GOSTD:-}" ] || [ -n "$selftest" ]; then
+        note "Go standard-library tests left out (ASIS_SKIP_GOSTD or self-test)"
+        return 0
+    fi
+    note "Go standard-library tests (tests/gostd/run.sh), output in ${log#"$root/"}"
+    bash tests/gostd/run.sh >"$log" 2>&1
+    grep -E '^go1\.[0-9]+ [^ ]+: ' "$log" | sed 's/^/# gostd: /'
+    while read -r line; do
+        echo "see ${log#"$root/"}" | not_ok "gostd/${line#FAIL }"
+    done < <(grep '^FAIL ' "$log")
+    counts=$(tail -n 1 "$log")
+    if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+        passed=$((passed + p))
+        # FAIL lines were counted by not_ok already; count any failure they missed.
+        local listed
+        listed=$(grep -c '^FAIL ' "$log")
+        [ "$f" -gt "$listed" ] && failed=$((failed + f - listed))
+        note "gostd: $p passed, $f failed"
+    else
+        echo "tests/gostd/run.sh did not finish with a count; see ${log#"$root/"}" | not_ok gostd
+    fi
+}
+
 run_c_tests() {
     local case v bin
     for case in ${c_cases[@]+"${c_cases[@]}"}; do
@@ -566,4 +596,5 @@ fi
 
 run_c_tests
 run_go_tests
+run_gostd_tests
 finish
