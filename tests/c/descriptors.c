@@ -19,13 +19,8 @@
 #include <sys/timerfd.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "lib/outcome.h"
 
-#define SHOW(what, expr)                                                                   \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(expr);                                                            \
-        printf("%-28s %ld %s\n", what, r_, r_ < 0 ? strerrorname_np(errno) : "");         \
-    } while (0)
 
 int main(void)
 {
@@ -35,32 +30,32 @@ int main(void)
     snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 
     int mfd = memfd_create("asis-test", MFD_CLOEXEC);
-    SHOW("memfd write", write(mfd, "memfd data", 10));
+    T("memfd write", write(mfd, "memfd data", 10));
     char buf[64] = { 0 };
-    SHOW("memfd pread", pread(mfd, buf, sizeof(buf) - 1, 0));
+    T("memfd pread", pread(mfd, buf, sizeof(buf) - 1, 0));
     printf("memfd content: %s\n", buf);
 
     int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
     struct itimerspec its = { .it_value = { 0, 20 * 1000 * 1000 } };
-    SHOW("timerfd_settime", timerfd_settime(tfd, 0, &its, NULL));
+    T("timerfd_settime", timerfd_settime(tfd, 0, &its, NULL));
     struct pollfd pfd = { .fd = tfd, .events = POLLIN };
-    SHOW("poll timerfd", poll(&pfd, 1, 5000));
+    T("poll timerfd", poll(&pfd, 1, 5000));
     uint64_t ticks = 0;
-    SHOW("timerfd read", read(tfd, &ticks, sizeof(ticks)));
+    T("timerfd read", read(tfd, &ticks, sizeof(ticks)));
     printf("timer expirations: %llu\n", (unsigned long long)ticks);
 
     int efd = eventfd(0, EFD_NONBLOCK);
     uint64_t one = 1;
-    SHOW("eventfd read when empty", read(efd, &ticks, sizeof(ticks)));
-    SHOW("eventfd write", write(efd, &one, sizeof(one)));
+    T("eventfd read when empty", read(efd, &ticks, sizeof(ticks)));
+    T("eventfd write", write(efd, &one, sizeof(one)));
     fd_set rs;
     FD_ZERO(&rs);
     FD_SET(efd, &rs);
     struct timeval tv = { 1, 0 };
-    SHOW("select eventfd", select(efd + 1, &rs, NULL, NULL, &tv));
+    T("select eventfd", select(efd + 1, &rs, NULL, NULL, &tv));
 
     int ino = inotify_init1(IN_CLOEXEC);
-    SHOW("inotify_add_watch", inotify_add_watch(ino, dir, IN_CREATE) > 0);
+    T("inotify_add_watch", inotify_add_watch(ino, dir, IN_CREATE) > 0);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     char evbuf[4096];
     long n = read(ino, evbuf, sizeof(evbuf));
@@ -68,30 +63,30 @@ int main(void)
     printf("inotify event: %s %s\n", n > 0 && (ev->mask & IN_CREATE) ? "IN_CREATE" : "none",
            n > 0 ? ev->name : "");
 
-    SHOW("write file", write(fd, "0123456789", 10));
-    SHOW("fallocate", fallocate(fd, 0, 0, 4096));
-    SHOW("flock exclusive", flock(fd, LOCK_EX | LOCK_NB));
-    SHOW("sendfile memfd->file", sendfile(fd, mfd, &(off_t){ 0 }, 10));
-    SHOW("copy_file_range", copy_file_range(mfd, &(loff_t){ 0 }, fd, &(loff_t){ 100 }, 10, 0));
+    T("write file", write(fd, "0123456789", 10));
+    T("fallocate", fallocate(fd, 0, 0, 4096));
+    T("flock exclusive", flock(fd, LOCK_EX | LOCK_NB));
+    T("sendfile memfd->file", sendfile(fd, mfd, &(off_t){ 0 }, 10));
+    T("copy_file_range", copy_file_range(mfd, &(loff_t){ 0 }, fd, &(loff_t){ 100 }, 10, 0));
     int p[2], q[2];
     pipe(p);
     pipe(q);
-    SHOW("splice file->pipe", splice(fd, &(loff_t){ 0 }, p[1], NULL, 10, 0));
-    SHOW("tee pipe->pipe", tee(p[0], q[1], 10, 0));
-    SHOW("read teed", read(q[0], buf, 10));
-    SHOW("setxattr", setxattr(path, "user.asis", "v", 1, 0) == 0 || errno == ENOTSUP);
-    SHOW("getxattr missing", getxattr(path, "user.nothing", buf, sizeof(buf)));
+    T("splice file->pipe", splice(fd, &(loff_t){ 0 }, p[1], NULL, 10, 0));
+    T("tee pipe->pipe", tee(p[0], q[1], 10, 0));
+    T("read teed", read(q[0], buf, 10));
+    T("setxattr", setxattr(path, "user.asis", "v", 1, 0) == 0 || errno == ENOTSUP);
+    T("getxattr missing", getxattr(path, "user.nothing", buf, sizeof(buf)));
     struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
-    SHOW("utimensat", utimensat(AT_FDCWD, path, times, 0));
+    T("utimensat", utimensat(AT_FDCWD, path, times, 0));
     struct stat st;
     stat(path, &st);
     printf("mtime set: %s\n", st.st_mtime == 1000000000 ? "yes" : "no");
-    SHOW("mkfifo", mkfifo(fifo, 0600));
-    SHOW("open fifo nonblocking", open(fifo, O_RDONLY | O_NONBLOCK) >= 0);
-    SHOW("close_range", syscall(SYS_close_range, fd + 1, fd + 64, 0));
-    SHOW("fd closed by close_range", fcntl(q[1], F_GETFD));
-    SHOW("dup2 to a bad fd", dup2(1, -1));
-    SHOW("fcntl F_DUPFD huge", fcntl(1, F_DUPFD, 1 << 30));
+    T("mkfifo", mkfifo(fifo, 0600));
+    T("open fifo nonblocking", open(fifo, O_RDONLY | O_NONBLOCK) >= 0);
+    T("close_range", syscall(SYS_close_range, fd + 1, fd + 64, 0));
+    T("fd closed by close_range", fcntl(q[1], F_GETFD));
+    T("dup2 to a bad fd", dup2(1, -1));
+    T("fcntl F_DUPFD huge", fcntl(1, F_DUPFD, 1 << 30));
     unlink(fifo);
     unlink(path);
     rmdir(dir);

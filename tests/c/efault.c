@@ -20,23 +20,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include "lib/outcome.h"
 
-static void show(const char *call, long r, int err)
-{
-	if (r == -1)
-		printf("%s: ret=-1 errno=%s\n", call, strerrorname_np(err) ? strerrorname_np(err) : "?");
-	else
-		printf("%s: ret=%ld\n", call, r);
-	fflush(stdout);
-}
 
-// Evaluate a raw syscall expression with errno cleared and print its outcome.
-#define T(call, expr)                          \
-	do {                                   \
-		errno = 0;                     \
-		long r_ = (long)(expr);        \
-		show(call, r_, errno);         \
-	} while (0)
 
 #define BAD ((void *)8)
 #define KERNEL ((void *)0xffff800000000000ull)

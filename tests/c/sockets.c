@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include "lib/outcome.h"
 
 // volatile: the compiler must not see the bad pointer (no warning, no folding).
 static void *volatile bad_ptr = (void *)8;
@@ -31,22 +32,7 @@ static const char *ename(int e)
 	return n ? n : "?";
 }
 
-// Print a call's outcome: its return value, or -1 and the errno name.
-static void show(const char *what, long r, int err)
-{
-	if (r == -1)
-		printf("%s: -1 %s\n", what, ename(err));
-	else
-		printf("%s: %ld\n", what, r);
-	fflush(stdout);
-}
 
-#define T(what, expr)                   \
-	do {                            \
-		errno = 0;              \
-		long r_ = (long)(expr); \
-		show(what, r_, errno);  \
-	} while (0)
 
 static void die(const char *what)
 {
