@@ -70,3 +70,13 @@ int fd_app_set_nofile_limits(unsigned long cur, unsigned long max)
     apply_app_soft_limit();
     return 0;
 }
+
+int fd_app_set_nofile_limits_host_only(unsigned long cur, unsigned long max)
+{
+    if (cur > max)
+        return -EINVAL;
+    if (max > g_app_nofile_max)
+        return -EPERM;
+    struct rlimit64 lim = { cur, g_host_nofile_max };
+    return (int)host_syscall4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, &lim, 0);
+}

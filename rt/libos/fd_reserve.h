@@ -23,5 +23,7 @@ void fd_reserve_seal(void);
 /* The NOFILE limits the app sees (its soft limit is kept by asis). */
 void fd_app_nofile_limits(unsigned long *cur, unsigned long *max);
 int fd_app_set_nofile_limits(unsigned long cur, unsigned long max);
+/* For a vfork child, which shares asis's memory with its parent: the host only. */
+int fd_app_set_nofile_limits_host_only(unsigned long cur, unsigned long max);
 
 #endif

@@ -135,7 +135,8 @@ static long open_executable(const char *path)
     long r = host_syscall4(__NR_faccessat, AT_FDCWD, path, 1 /* X_OK */, 0);
     if (r < 0)
         return r;
-    long fd = host_syscall4(__NR_openat, AT_FDCWD, path, O_RDONLY, 0);
+    /* Non-blocking: a FIFO must not hang the open (Linux refuses it with EACCES). */
+    long fd = host_syscall4(__NR_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
     if (fd < 0)
         return fd;
     struct {
@@ -147,6 +148,9 @@ static long open_executable(const char *path)
         host_close((int)fd);
         return -EACCES;
     }
+    /* Close-on-exec until the exec that needs it, so a fork+exec in another thread
+     * does not inherit it. (It takes a slot of the app's fd range for that moment: the
+     * reserved range is only writable while asis starts, see fd_reserve.c.) */
     return fd;
 }
 
@@ -170,6 +174,15 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     long argc = copy_vector(s, app_argv, &argv);
     if (argc < 0)
         return argc;
+    if (argc == 0) {
+        /* Linux (5.18 and newer) gives a program started with no argv one empty one. */
+        static char empty[] = "";
+        if (!scratch_alloc(s, sizeof(char *)))
+            return -E2BIG;
+        argv[0] = empty;
+        argv[1] = 0;
+        argc = 1;
+    }
     long envc = copy_vector(s, app_envp, &envp);
     if (envc < 0)
         return envc;
@@ -249,8 +262,11 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     /* The trace file stays open in the new runtime; no other descriptor of asis's does. */
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, 0);
+    host_syscall3(__NR_fcntl, fd, F_SETFD, 0);
     signal_mask_for_exec(tcb_self());
+    signal_dispositions_for_exec();
     long r = host_syscall3(__NR_execve, g_runtime_path, args, envp);
+    signal_dispositions_after_failed_exec();
     signal_mask_after_failed_exec();
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, FD_CLOEXEC);

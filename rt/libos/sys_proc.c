@@ -27,6 +27,8 @@ long sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit
     if (new_limit) {
         if (copy_from_app(&lim, new_limit, sizeof(lim)) < 0)
             return -EFAULT;
+        if (tcb_self()->vfork_child) /* its own process: leave the parent's record alone */
+            return fd_app_set_nofile_limits_host_only(lim.cur, lim.max);
         long r = fd_app_set_nofile_limits(lim.cur, lim.max);
         if (r < 0)
             return r;

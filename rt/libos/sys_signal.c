@@ -63,6 +63,21 @@ void signal_mask_for_exec(const struct tcb *t)
     host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &mask, 0, sizeof(kernel_sigset_t));
 }
 
+void signal_dispositions_for_exec(void)
+{
+    /* A handled SIGPIPE is ignored on the host only as a stand-in for the handler;
+     * execve resets handlers to the default, so the new program must not inherit it. */
+    if (g_app_sigactions[SIGPIPE_NUMBER].handler != SIG_IGN_HANDLER) {
+        struct kernel_sigaction dfl = { .handler = SIG_DFL_HANDLER };
+        host_syscall4(__NR_rt_sigaction, SIGPIPE_NUMBER, &dfl, 0, sizeof(kernel_sigset_t));
+    }
+}
+
+void signal_dispositions_after_failed_exec(void)
+{
+    mirror_to_host(SIGPIPE_NUMBER, &g_app_sigactions[SIGPIPE_NUMBER]);
+}
+
 void signal_mask_after_failed_exec(void)
 {
     kernel_sigset_t sigsys = SIGBIT(SIGSYS);
@@ -80,7 +95,11 @@ long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)
         return -EINVAL;
     mutex_lock(&g_sigaction_lock);
     old_action = g_app_sigactions[sig];
-    if (act) {
+    if (act && tcb_self()->vfork_child) {
+        /* A vfork child has its own handlers (no CLONE_SIGHAND) but shares our memory:
+         * only its host disposition changes, never the parent's record. */
+        mirror_to_host(sig, &new_action);
+    } else if (act) {
         new_action.mask &= ~UNBLOCKABLE;
         new_action.flags &= SA_KNOWN_FLAGS;
         g_app_sigactions[sig] = new_action;

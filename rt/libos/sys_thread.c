@@ -61,6 +61,9 @@ __attribute__((no_stack_protector, noreturn)) static void thread_child_start(voi
 /* Starts a host task (a thread, or a vfork child sharing our memory) on a fresh thread
  * area. It enters the app with the trapping thread's registers, rax = 0 and, if given,
  * the new stack. Returns the host tid or -errno; *out is the child's TCB. */
+/* host_ctid value asking for the child's own host_tid_word (for reaping threads). */
+#define CTID_CHILD_AREA ((int *)1)
+
 static long clone_on_new_area(const struct clone_request *req, unsigned long host_flags,
                               int *host_ctid, struct tcb **out)
 {
@@ -95,6 +98,9 @@ static long clone_on_new_area(const struct clone_request *req, unsigned long hos
     start->uc = uc;
     start->set_child_tid = (req->flags & CLONE_CHILD_SETTID) ? req->ctid : 0;
 
+    if (host_ctid == CTID_CHILD_AREA)
+        host_ctid = (int *)&child->host_tid_word;
+    child->vfork_child = (host_flags & CLONE_VFORK) != 0;
     long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid, host_ctid,
                                 req->tls, thread_child_start, child);
     if (tid < 0) {
@@ -110,7 +116,7 @@ static long clone_thread(const struct clone_request *req)
     struct tcb *child;
     unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
     /* The kernel clears host_tid_word when the thread is gone: then its area is freed. */
-    long tid = clone_on_new_area(req, host_flags, 0, &child);
+    long tid = clone_on_new_area(req, host_flags, CTID_CHILD_AREA, &child);
     if (tid < 0)
         return tid;
     child->tid = (int)tid;
@@ -137,14 +143,14 @@ static long clone_vfork(const struct clone_request *req)
  * this trap; it returns 0 through the same path and the same registers. */
 static long clone_fork(const struct clone_request *req)
 {
-    if (req->flags & CLONE_SETTLS)
-        return -EINVAL; /* not with a separate address space in any caller we know */
     fork_lock_all();
-    long pid = pal_syscall6(__NR_clone, req->flags, 0, (long)req->ptid, (long)req->ctid, 0, 0);
+    long pid = pal_syscall6(__NR_clone, req->flags, 0, (long)req->ptid, (long)req->ctid,
+                            (long)req->tls, 0);
     if (pid == 0) {
         struct tcb *self = tcb_self();
         fork_unlock_all();
         self->tid = (int)host_gettid();
+        self->app_clear_child_tid = (req->flags & CLONE_CHILD_CLEARTID) ? req->ctid : 0;
         thread_list_keep_only(self);
         if (req->stack)
             self->trap_uc->uc_mcontext.rsp = req->stack;
@@ -165,7 +171,7 @@ static long do_clone(const struct clone_request *req)
         }
         return clone_thread(req);
     }
-    if (req->flags & (CLONE_THREAD | CLONE_SIGHAND))
+    if ((req->flags & CLONE_THREAD) || ((req->flags & CLONE_SIGHAND) && !(req->flags & CLONE_VM)))
         return -EINVAL; /* Linux: CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM */
     if ((req->flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
         return clone_vfork(req);
@@ -219,9 +225,9 @@ long sys_clone3(void *app_args, size_t size)
         if (b)
             return -E2BIG;
     }
-    if (ca.set_tid || ca.set_tid_size || ca.cgroup || (ca.exit_signal & ~0xffUL))
+    if (ca.set_tid || ca.set_tid_size || ca.cgroup || ca.exit_signal > NSIG_LINUX)
         return -EINVAL;
-    if ((ca.flags & CLONE_THREAD) && ca.exit_signal)
+    if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
         return -EINVAL;
     /* Flags only clone3 can carry (CLONE_NEWTIME in the low byte, CLONE_CLEAR_SIGHAND and
      * CLONE_INTO_CGROUP above 32 bits) cannot be handed to the host's clone, whose low

@@ -43,6 +43,8 @@ void signal_state_lock(void);
 /* Around the host execve in sys_exec.c. */
 void signal_mask_for_exec(const struct tcb *t);
 void signal_mask_after_failed_exec(void);
+void signal_dispositions_for_exec(void);
+void signal_dispositions_after_failed_exec(void);
 void signal_state_unlock(void);
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsize);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,11 @@ static void *idle_thread(void *arg)
 {
     pause();
     return arg;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
 }
 
 static void report(const char *what, int status)
@@ -34,6 +40,16 @@ static void report(const char *what, int status)
 
 int main(int argc, char **argv)
 {
+    if (argc == 1 && argv[0][0] == 0) {
+        printf("started with no argv: argc=%d argv[0] empty\n", argc);
+        return 6;
+    }
+    if (argc > 1 && strcmp(argv[1], "sigpipe-child") == 0) {
+        struct sigaction o;
+        sigaction(SIGPIPE, NULL, &o);
+        printf("after exec: SIGPIPE %s\n", o.sa_handler == SIG_DFL ? "default" : "not default");
+        return 0;
+    }
     if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
         printf("exec-child: argc=%d arg=%s env=%s\n", argc, argv[2], getenv("FORK_EXEC_VAR"));
         return 5;
@@ -96,6 +112,39 @@ int main(int argc, char **argv)
     waitpid(pid, &status, 0);
     report("child killed by a signal", status);
 
+    /* A handled SIGPIPE is reset to the default by execve. */
+    signal(SIGPIPE, on_signal);
+    pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", argv[0], "sigpipe-child", (char *)NULL);
+        _exit(99);
+    }
+    waitpid(pid, &status, 0);
+    signal(SIGPIPE, SIG_DFL);
+
+    /* posix_spawn's child resets handlers in its own process, not in ours. */
+    signal(SIGUSR1, on_signal);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    posix_spawnattr_setsigdefault(&attr, &usr1);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    if (posix_spawn(&pid, "/proc/self/exe", NULL, &attr, spawn_argv, environ) == 0)
+        waitpid(pid, &status, 0);
+    struct sigaction sa;
+    sigaction(SIGUSR1, NULL, &sa);
+    printf("our SIGUSR1 handler after the spawn: %s\n", sa.sa_handler == on_signal ? "kept" : "lost");
+
+    pid = fork();
+    if (pid == 0) {
+        syscall(SYS_execve, "/proc/self/exe", NULL, environ);
+        _exit(99);
+    }
+    waitpid(pid, &status, 0);
+    report("child started with a NULL argv", status);
+
     char *no_args[] = { "x", NULL };
     errno = 0;
     execve("/nonexistent/program", no_args, environ);
@@ -116,6 +165,14 @@ int main(int argc, char **argv)
     rmdir(dir);
     execve("/", no_args, environ);
     printf("execve of a directory: %s\n", strerrorname_np(errno));
+    char fifo[] = "/tmp/asis-fork-exec-fifo-XXXXXX";
+    int tmpfd = mkstemp(fifo);
+    close(tmpfd);
+    unlink(fifo);
+    mkfifo(fifo, 0755);
+    execve(fifo, no_args, environ); /* must not block waiting for a writer */
+    printf("execve of a FIFO: %s\n", strerrorname_np(errno));
+    unlink(fifo);
     execve((char *)8, no_args, environ);
     printf("execve with a bad path pointer: %s\n", strerrorname_np(errno));
     return 0;
