@@ -164,8 +164,8 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     if (n == 0)
         return -ENOENT;
     s->str_next += n + 1;
-    if (path_names_own_exe(path))
-        path = scratch_strdup(s, exec_app_real_path());
+    if (path_names_own_exe(path) && !(path = scratch_strdup(s, exec_app_real_path())))
+        return -E2BIG;
 
     /* Room in front of argv for the launch plan and for interpreters of scripts. */
     if (!scratch_alloc(s, (PLAN_ARGS + 2 * SCRIPT_DEPTH_MAX + 2) * sizeof(char *)))
@@ -297,5 +297,10 @@ long sys_execveat(int dirfd, const char *app_path, char *const *app_argv,
         return -EFAULT;
     if ((first == '/' || dirfd == AT_FDCWD) && flags == 0)
         return sys_execve(app_path, app_argv, app_envp);
-    return -ENOSYS; /* relative to a directory fd, or AT_EMPTY_PATH: not yet */
+    /* Relative to a directory fd, or with flags (AT_EMPTY_PATH, ...): not yet. */
+    static int logged;
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
+        log_warn("execveat relative to a directory fd or with flags is not supported yet; "
+                 "returning ENOSYS");
+    return -ENOSYS;
 }

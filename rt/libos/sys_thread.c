@@ -58,20 +58,16 @@ __attribute__((no_stack_protector, noreturn)) static void thread_child_start(voi
     pal_resume_context(start->uc);
 }
 
-/* Starts a host task (a thread, or a vfork child sharing our memory) on a fresh thread
- * area. It enters the app with the trapping thread's registers, rax = 0 and, if given,
- * the new stack. Returns the host tid or -errno; *out is the child's TCB. */
-/* host_ctid value asking for the child's own host_tid_word (for reaping threads). */
-#define CTID_CHILD_AREA ((int *)1)
-
-static long clone_on_new_area(const struct clone_request *req, unsigned long host_flags,
-                              int *host_ctid, struct tcb **out)
+/* A new host task (a thread, or a vfork child sharing our memory) runs on a fresh thread
+ * area and enters the app with the trapping thread's registers, rax = 0 and, if given,
+ * the new stack. child_prepare() sets the area up; child_launch() starts the task. */
+static struct tcb *child_prepare(const struct clone_request *req)
 {
     struct tcb *parent = tcb_self();
     struct host_ucontext *puc = parent->trap_uc;
     struct tcb *child = thread_area_alloc(parent->canary);
     if (!child)
-        return -EAGAIN;
+        return 0;
     vma_note_asis(child->area_base, THREAD_AREA_BYTES);
     child->app_sigmask = parent->app_sigmask;
     child->app_altstack.ss_flags = SS_DISABLE; /* Linux clears it for CLONE_VM children */
@@ -97,26 +93,30 @@ static long clone_on_new_area(const struct clone_request *req, unsigned long hos
     uc->uc_stack.ss_flags = 0;
     start->uc = uc;
     start->set_child_tid = (req->flags & CLONE_CHILD_SETTID) ? req->ctid : 0;
+    return child;
+}
 
-    if (host_ctid == CTID_CHILD_AREA)
-        host_ctid = (int *)&child->host_tid_word;
+/* Returns the host tid, or -errno (the child's area is then released). */
+static long child_launch(struct tcb *child, const struct clone_request *req,
+                         unsigned long host_flags, int *host_ctid)
+{
+    struct child_start *start = (struct child_start *)(tcb_stack_top(child) - sizeof(*start));
     child->vfork_child = (host_flags & CLONE_VFORK) != 0;
-    long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)uc - 128), req->ptid, host_ctid,
-                                req->tls, thread_child_start, child);
-    if (tid < 0) {
+    long tid = pal_clone_thread(host_flags, (void *)((uintptr_t)start->uc - 128), req->ptid,
+                                host_ctid, req->tls, thread_child_start, child);
+    if (tid < 0)
         thread_area_release(child);
-        return tid;
-    }
-    *out = child;
     return tid;
 }
 
 static long clone_thread(const struct clone_request *req)
 {
-    struct tcb *child;
+    struct tcb *child = child_prepare(req);
+    if (!child)
+        return -EAGAIN;
     unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
     /* The kernel clears host_tid_word when the thread is gone: then its area is freed. */
-    long tid = clone_on_new_area(req, host_flags, CTID_CHILD_AREA, &child);
+    long tid = child_launch(child, req, host_flags, (int *)&child->host_tid_word);
     if (tid < 0)
         return tid;
     child->tid = (int)tid;
@@ -128,10 +128,12 @@ static long clone_thread(const struct clone_request *req)
  * only then does the host return here, so its area can be freed at once. */
 static long clone_vfork(const struct clone_request *req)
 {
-    struct tcb *child;
+    struct tcb *child = child_prepare(req);
+    if (!child)
+        return -EAGAIN;
     /* Child tid words go to the host as they are: the kernel writes them in the memory the
      * child shares with us, as it would natively. */
-    long pid = clone_on_new_area(req, req->flags, req->ctid, &child);
+    long pid = child_launch(child, req, req->flags, req->ctid);
     if (pid < 0)
         return pid;
     exec_release_scratch(child);
