@@ -49,6 +49,17 @@ shopt -s lastpipe # "details | not_ok NAME" must count in this shell, not a subs
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 
+# Programs start with only stdin, stdout and stderr open, as on CI: a descriptor the
+# caller leaked (a terminal multiplexer, an IDE) changes what some tests do (Go's
+# TestExtraFiles skips itself when it finds one), and local runs must match CI's.
+for fd_path in /proc/$$/fd/*; do
+    fd=${fd_path##*/}
+    if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then
+        eval "exec $fd>&-"
+    fi
+done
+unset fd_path fd
+
 pattern=${1:-}
 out=$root/build/tests               # everything this runner writes goes under here
 default_timeout=${ASIS_TIMEOUT:-60}
@@ -350,13 +361,15 @@ run_side() {
     cmd+=("$bin" "$@")
     t0=$SECONDS
     if [ -n "$STDIN_CMD" ]; then
-        bash -c "$STDIN_CMD" 2>/dev/null |
+        { bash -c "$STDIN_CMD" 2>/dev/null |
             (cd "$work" && exec env ${ENV[@]+"${ENV[@]}"} timeout -k 5 "$TIMEOUT" "${cmd[@]}") \
-                >"$dir/$side.out" 2>"$dir/$side.err"
+                >"$dir/$side.out" 2>"$dir/$side.err"; } 2>/dev/null
         rs_status=${PIPESTATUS[1]}
     else
-        (cd "$work" && exec env ${ENV[@]+"${ENV[@]}"} timeout -k 5 "$TIMEOUT" "${cmd[@]}") \
-            </dev/null >"$dir/$side.out" 2>"$dir/$side.err"
+        # The outer 2>/dev/null takes bash's own "Segmentation fault" report of a test
+        # that kills itself on purpose; the program's stderr goes to its file.
+        { (cd "$work" && exec env ${ENV[@]+"${ENV[@]}"} timeout -k 5 "$TIMEOUT" "${cmd[@]}") \
+            </dev/null >"$dir/$side.out" 2>"$dir/$side.err"; } 2>/dev/null
         rs_status=$?
     fi
     # timeout(1) exits 124 (137 after -k), but 124 is also an asis status, so look at
