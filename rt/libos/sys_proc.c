@@ -1,7 +1,8 @@
-/* Process limits and control: the calls of the family that need asis's view (see
- * syscalls.def for the passthroughs: ids, uname, getrandom, sysinfo, ...). */
+/* Process limits, control and identity: the calls of the family that need asis's view
+ * (see syscalls.def for the passthroughs: ids, getrandom, sysinfo, ...). */
 #include "libos/syscall.h"
 #include "lib/log.h"
+#include "lib/string.h"
 #include "libos/fd_reserve.h"
 #include "pal/host.h"
 
@@ -86,4 +87,28 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
     /* Others (seccomp, syscall user dispatch, ...) would change how asis itself runs. */
     log_debug("prctl option %d refused (EINVAL)", option);
     return -EINVAL;
+}
+
+/* The kernel release uname reports, set by the user (`asis run --uname-release`) for
+ * programs that check it; NULL: the host's. */
+const char *g_uname_release;
+
+struct new_utsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+long sys_uname(void *app_buf)
+{
+    struct new_utsname u;
+    long r = host_syscall1(__NR_uname, &u);
+    if (r < 0)
+        return r;
+    if (g_uname_release) {
+        size_t n = strlen(g_uname_release);
+        if (n >= sizeof(u.release))
+            n = sizeof(u.release) - 1; /* the kernel's field is 64 bytes and a NUL */
+        memset(u.release, 0, sizeof(u.release));
+        memcpy(u.release, g_uname_release, n);
+    }
+    return copy_to_app(app_buf, &u, sizeof(u));
 }

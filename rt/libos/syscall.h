@@ -54,5 +54,15 @@ long sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit
 long sys_getrlimit(int resource, void *limit);
 long sys_setrlimit(int resource, const void *limit);
 long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+long sys_uname(void *app_buf);
+/* The release uname reports instead of the host's, or NULL (set from the launch plan). */
+extern const char *g_uname_release;
+/* sys_poll.c */
+long sys_poll(void *app_fds, unsigned long nfds, int timeout_ms);
+long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const void *sigmask,
+               size_t sigsetsize);
+long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout);
+long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout,
+                  void *app_sigarg);
 
 #endif
