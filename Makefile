@@ -6,7 +6,7 @@ CC ?= gcc
 
 COMMON_SRC := common/elf_check.c
 CLI_SRC := $(wildcard cli/*.c) $(COMMON_SRC)
-RT_C_SRC := $(wildcard rt/lib/*.c rt/pal/*.c rt/loader/*.c rt/libos/*.c rt/entry/*.c) $(COMMON_SRC)
+RT_C_SRC := $(wildcard rt/lib/*.c rt/pal/*.c rt/loader/*.c rt/libos/*.c rt/vfs/*.c rt/entry/*.c) $(COMMON_SRC)
 RT_ASM_SRC := $(wildcard rt/entry/*.S rt/pal/*.S)
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration

@@ -16,6 +16,8 @@ struct run_options {
     const char *trace_path; /* NULL: no trace; "-": stderr */
     const char *trap;       /* "sud" or "seccomp" */
     int log_level;
+    const char *uname_release;
+    struct view_options view;
 };
 
 static int parse_log_level(const char *s)
@@ -58,8 +60,8 @@ static int keep_across_exec(int fd)
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_options opt = { NULL, "sud", 1 };
-    int i = 0;
+    static struct run_options opt = { .trap = "sud", .log_level = 1 };
+    int i = 0, view_status;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -76,6 +78,11 @@ int cmd_run(int argc, char **argv)
             opt.trap = a + 7;
         } else if (strncmp(a, "--log=", 6) == 0 && parse_log_level(a + 6) >= 0) {
             opt.log_level = parse_log_level(a + 6);
+        } else if (strncmp(a, "--uname-release=", 16) == 0 && strlen(a + 16) < 65) {
+            opt.uname_release = a + 16;
+        } else if (view_option_parse(&opt.view, a, &view_status)) {
+            if (view_status)
+                return view_status;
         } else {
             cli_error("run: unknown or malformed option '%s' (try 'asis --help')", a);
             return ASIS_EXIT_USAGE;
@@ -112,9 +119,15 @@ int cmd_run(int argc, char **argv)
         return ASIS_EXIT_INTERNAL;
     }
 
+    struct view_mount *mounts;
+    int mount_count;
+    status = view_options_finish(&opt.view, &mounts, &mount_count);
+    if (status)
+        return status;
+
     /* asis-rt PLAN... -- argv0 args... */
     int app_argc = argc - i;
-    char **rt_argv = calloc(app_argc + 8, sizeof(char *));
+    char **rt_argv = calloc(app_argc + 10 + 2 * mount_count, sizeof(char *));
     if (!rt_argv) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;
@@ -127,6 +140,14 @@ int cmd_run(int argc, char **argv)
         failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_TRACE_FD, trace_fd) < 0;
     failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_TRAP, opt.trap) < 0;
     failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_LOG_LEVEL, opt.log_level) < 0;
+    for (int k = 0; k < mount_count; k++) {
+        failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_MOUNT, mounts[k].kind_flags_guest) < 0;
+        failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_MOUNT_HOST, mounts[k].host) < 0;
+    }
+    if (opt.view.start_dir)
+        failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_CWD, opt.view.start_dir) < 0;
+    if (opt.uname_release)
+        failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_UNAME_RELEASE, opt.uname_release) < 0;
     if (failed) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;
@@ -148,6 +169,9 @@ int cmd_run(int argc, char **argv)
             return ASIS_EXIT_INTERNAL;
         }
     }
+    status = tmpfs_cleaner_start(opt.view.tmpfs_dirs, opt.view.tmpfs_count);
+    if (status)
+        return status;
     extern char **environ;
     execve(runtime, rt_argv, environ);
     cli_error("cannot start the asis runtime %s: %s", runtime, strerror(errno));

@@ -1,7 +1,11 @@
 /* How the front end (asis) hands a launch to the runtime (asis-rt): options on the
  * runtime's command line, then "--", then the app's argv.
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
- *           [--log-level=N] -- ARGV0 ARGS...
+ *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
+ *           [--cwd=GUEST] [--uname-release=STR] -- ARGV0 ARGS...
+ * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
+ * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
+ * the host directory. The first mount is the root. rt/vfs/view.h says what they mean.
  * --trap=seccomp-inherited: started by an asis app under seccomp, whose filter (already
  * naming this runtime's gate, see docs/trap-mechanisms.md) is inherited. 
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
@@ -14,6 +18,10 @@
 #define PLAN_OPT_TRACE_FD "--trace-fd="
 #define PLAN_OPT_TRAP "--trap="
 #define PLAN_OPT_LOG_LEVEL "--log-level="
+#define PLAN_OPT_MOUNT "--mount="
+#define PLAN_OPT_MOUNT_HOST "--mount-host="
+#define PLAN_OPT_CWD "--cwd="
+#define PLAN_OPT_UNAME_RELEASE "--uname-release="
 #define PLAN_END "--"
 
 #endif

@@ -17,6 +17,7 @@
 #include "loader/loader.h"
 #include "pal/host.h"
 #include "pal/trap_setup.h"
+#include "vfs/view.h"
 
 extern const char __ehdr_start[], _end[];
 
@@ -24,6 +25,7 @@ struct plan {
     int exe_fd;
     const char *exe_path;
     int trace_fd;
+    const char *start_dir;   /* --cwd, or NULL */
     int app_argc;
     char **app_argv;
 };
@@ -41,8 +43,44 @@ static void record_paths(int exe_fd)
     exec_init(runtime, exe);
 }
 
+/* "KIND:FLAGS:GUEST" and the host directory (common/launch_plan.h). */
+static void add_planned_mount(const char *spec, const char *host)
+{
+    enum mount_kind kind;
+    if (starts_with(spec, "dir:"))
+        kind = MOUNT_HOST_DIR;
+    else if (starts_with(spec, "proc:"))
+        kind = MOUNT_PROC;
+    else if (starts_with(spec, "dev:"))
+        kind = MOUNT_DEV;
+    else
+        fatal("asis-rt: bad mount in the launch plan: '%s'", spec);
+    const char *flags = spec;
+    while (*flags != ':')
+        flags++;
+    flags++;
+    const char *guest = flags;
+    while (*guest && *guest != ':')
+        guest++;
+    if (!*guest)
+        fatal("asis-rt: bad mount in the launch plan: '%s'", spec);
+    unsigned f = 0;
+    for (const char *c = flags; c < guest;) {
+        if (starts_with(c, "ro"))
+            f |= MOUNT_READONLY, c += 2;
+        else if (starts_with(c, "tmpfs"))
+            f |= MOUNT_TMPFS, c += 5;
+        else
+            fatal("asis-rt: bad mount flags in the launch plan: '%s'", spec);
+        if (*c == ',')
+            c++;
+    }
+    view_add_mount(kind, host, guest + 1, f);
+}
+
 static void read_plan(int argc, char **argv, struct plan *p)
 {
+    p->start_dir = 0;
     p->exe_fd = -1;
     p->exe_path = 0;
     p->trace_fd = -1;
@@ -67,7 +105,20 @@ static void read_plan(int argc, char **argv, struct plan *p)
             g_trap_mode = TRAP_SUD;
         else if (starts_with(a, PLAN_OPT_LOG_LEVEL))
             g_log_level = (int)parse_decimal(a + strlen(PLAN_OPT_LOG_LEVEL));
-        else
+        else if (starts_with(a, PLAN_OPT_MOUNT) && i + 1 < argc &&
+                 starts_with(argv[i + 1], PLAN_OPT_MOUNT_HOST)) {
+            add_planned_mount(a + strlen(PLAN_OPT_MOUNT),
+                              argv[i + 1] + strlen(PLAN_OPT_MOUNT_HOST));
+            i++;
+        } else if (starts_with(a, PLAN_OPT_CWD)) {
+            static char start_dir[4096]; /* copied, as exe_path */
+            fmt_snprintf(start_dir, sizeof(start_dir), "%s", a + strlen(PLAN_OPT_CWD));
+            p->start_dir = start_dir;
+        } else if (starts_with(a, PLAN_OPT_UNAME_RELEASE)) {
+            static char release[65]; /* struct utsname's field size */
+            fmt_snprintf(release, sizeof(release), "%s", a + strlen(PLAN_OPT_UNAME_RELEASE));
+            g_uname_release = release;
+        } else
             fatal("asis-rt: unknown launch option '%s' (asis-rt is started by asis)", a);
     }
     if (i >= argc - 1 || p->exe_fd < 0 || !p->exe_path)
@@ -137,6 +188,7 @@ void rt_main(uint64_t *initial_sp)
             fatal("cannot use the trace file descriptor (%d)", g_trace_fd);
     }
 
+    view_finish(plan.start_dir);
     fd_reserve_seal();
 
     vma_note_asis((uintptr_t)__ehdr_start, (uintptr_t)_end - (uintptr_t)__ehdr_start);

@@ -4,6 +4,7 @@
 #include "libos/syscall.h"
 #include "libos/thread.h"
 #include "libos/vma.h"
+#include "vfs/view.h"
 
 void fork_lock_all(void)
 {
@@ -11,10 +12,14 @@ void fork_lock_all(void)
     signal_state_lock();
     mm_brk_lock();
     vma_lock();
+    view_cwd_lock();
+    socket_names_lock();
 }
 
 void fork_unlock_all(void)
 {
+    socket_names_unlock();
+    view_cwd_unlock();
     vma_unlock();
     mm_brk_unlock();
     signal_state_unlock();

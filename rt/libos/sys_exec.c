@@ -11,12 +11,14 @@
 #include "libos/trace.h"
 #include "pal/host.h"
 #include "pal/trap_setup.h"
+#include "vfs/lookup.h"
 
 #define PATH_MAX_LINUX 4096
 #define SCRIPT_DEPTH_MAX 4          /* as Linux's binfmt_script recursion limit */
 #define ARGS_MAX_BYTES (2UL << 20)  /* argv + envp strings, as the default ARG_MAX */
 #define SCRATCH_BYTES ((1UL << 20) + ARGS_MAX_BYTES + 8192)
-#define PLAN_ARGS 8                 /* runtime options before the app's argv */
+/* runtime options before the app's argv: 8, the mounts (2 each), --uname-release */
+#define PLAN_ARGS (9 + 2 * VIEW_MOUNTS_MAX)
 
 static char g_runtime_path[PATH_MAX_LINUX];
 static char g_exe_real_path[PATH_MAX_LINUX];
@@ -129,29 +131,45 @@ static int parse_shebang(char *head, long len, char **interp, char **arg)
     return 0;
 }
 
-/* Opens path for execution as Linux would judge it. The fd stays open across exec. */
-static long open_executable(const char *path)
+/* Opens path (resolved in the app's view) for execution as Linux would judge it. The
+ * fd is close-on-exec until the exec that needs it, so that a fork+exec in another
+ * thread does not inherit it. (It takes a slot of the app's fd range for that moment:
+ * the reserved range is only writable while asis starts, see fd_reserve.c.) */
+static long open_checked_executable(long obj)
 {
-    long r = host_syscall4(__NR_faccessat, AT_FDCWD, path, 1 /* X_OK */, 0);
-    if (r < 0)
-        return r;
+    /* Checked and opened through the object's /proc link: exactly what was looked up. */
+    char link[48];
+    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", obj);
+    long r;
+    r = host_syscall4(__NR_faccessat, AT_FDCWD, link, 1 /* X_OK */, 0);
     /* Non-blocking: a FIFO must not hang the open (Linux refuses it with EACCES). */
-    long fd = host_syscall4(__NR_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+    long fd = r < 0 ? r : host_syscall4(__NR_openat, AT_FDCWD, link,
+                                        O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+    host_close((int)obj);
     if (fd < 0)
         return fd;
-    struct {
-        uint64_t dev, ino, nlink;
-        uint32_t mode, uid, gid, pad;
-        uint64_t rest[12];
-    } st;
-    if (host_syscall2(__NR_fstat, fd, &st) < 0 || (st.mode & 0170000) != 0100000) {
+    struct host_stat st;
+    if (host_syscall2(__NR_fstat, fd, &st) < 0 || (st.st_mode & HOST_S_IFMT) != HOST_S_IFREG) {
         host_close((int)fd);
         return -EACCES;
     }
-    /* Close-on-exec until the exec that needs it, so a fork+exec in another thread
-     * does not inherit it. (It takes a slot of the app's fd range for that moment: the
-     * reserved range is only writable while asis starts, see fd_reserve.c.) */
     return fd;
+}
+
+static long open_executable(const char *path)
+{
+    struct lookup l;
+    long r = vfs_lookup(AT_FDCWD, path, LOOKUP_FOLLOW, &l);
+    if (r < 0)
+        return r;
+    long obj = vfs_open_object(&l);
+    return obj < 0 ? obj : open_checked_executable(obj);
+}
+
+static long open_executable_on_host(const char *host_path)
+{
+    long obj = host_syscall4(__NR_openat, AT_FDCWD, host_path, O_PATH | O_CLOEXEC, 0);
+    return obj < 0 ? obj : open_checked_executable(obj);
 }
 
 static long do_execve(struct scratch *s, const char *app_path, char *const *app_argv,
@@ -164,7 +182,9 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     if (n == 0)
         return -ENOENT;
     s->str_next += n + 1;
-    if (path_names_own_exe(path) && !(path = scratch_strdup(s, exec_app_real_path())))
+    /* The app's own program is known by its host path (it need not be in the view). */
+    int own_exe = path_names_own_exe(path);
+    if (own_exe && !(path = scratch_strdup(s, exec_app_real_path())))
         return -E2BIG;
 
     /* Room in front of argv for the launch plan and for interpreters of scripts. */
@@ -195,7 +215,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     const char *exe = path;
     long fd;
     for (int depth = 0;; depth++) {
-        fd = open_executable(exe);
+        fd = depth == 0 && own_exe ? open_executable_on_host(exe) : open_executable(exe);
         if (fd < 0)
             return fd;
         long got = host_syscall4(__NR_pread64, fd, head, ELF_CHECK_HEAD_BYTES - 1, 0);
@@ -251,6 +271,31 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     s->str_next += fmt_snprintf(opt_path, s->str_end - s->str_next, "%s%s", PLAN_OPT_EXE_PATH,
                                 path) + 1;
     *--args = PLAN_END;
+    /* The same view: its mounts, and the working directory is the host's (which
+     * follows the app's). */
+    char *view_opts = s->str_next;
+    long nopts = view_plan_options(view_opts, (size_t)(s->str_end - s->str_next));
+    if (nopts < 0) {
+        host_close((int)fd);
+        return -E2BIG;
+    }
+    char *opt = view_opts;
+    for (long k = 0; k < nopts; k++)
+        opt += strlen(opt) + 1;
+    s->str_next = opt;
+    for (long k = nopts - 1; k >= 0; k--) {
+        /* pushed in reverse: find option k */
+        char *o = view_opts;
+        for (long j = 0; j < k; j++)
+            o += strlen(o) + 1;
+        *--args = o;
+    }
+    char opt_release[80];
+    if (g_uname_release) {
+        fmt_snprintf(opt_release, sizeof(opt_release), "%s%s", PLAN_OPT_UNAME_RELEASE,
+                     g_uname_release);
+        *--args = opt_release;
+    }
     if (g_trace_fd >= 0)
         *--args = opt_trace;
     *--args = opt_log;

@@ -34,9 +34,44 @@ long sys_arch_prctl(int code, unsigned long addr);
 /* sys_exec.c */
 long sys_execve(const char *path, char *const *argv, char *const *envp);
 long sys_execveat(int dirfd, const char *path, char *const *argv, char *const *envp, int flags);
+/* sys_open.c */
+long sys_openat(int dirfd, const char *path, int flags, int mode);
+long sys_open(const char *path, int flags, int mode);
+long sys_creat(const char *path, int mode);
+/* sys_stat.c */
+long sys_newfstatat(int dirfd, const char *path, void *statbuf, int flags);
+long sys_stat(const char *path, void *statbuf);
+long sys_lstat(const char *path, void *statbuf);
+long sys_statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf);
+long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
+long sys_faccessat(int dirfd, const char *path, int mode);
+long sys_access(const char *path, int mode);
+long sys_statfs(const char *path, void *buf);
+/* sys_cwd.c */
+long sys_chdir(const char *path);
+long sys_fchdir(int fd);
+long sys_getcwd(char *buf, unsigned long size);
+/* sys_dir.c */
+long sys_getdents64(int fd, void *buf, unsigned int count);
 /* sys_path.c */
-long sys_readlinkat(int dirfd, const char *path, char *buf, size_t size);
-long sys_readlink(const char *path, char *buf, size_t size);
+long sys_readlinkat(int dirfd, const char *path, char *buf, int size);
+long sys_readlink(const char *path, char *buf, int size);
+long sys_unlinkat(int dirfd, const char *path, int flags);
+long sys_unlink(const char *path);
+long sys_rmdir(const char *path);
+long sys_mkdirat(int dirfd, const char *path, int mode);
+long sys_mkdir(const char *path, int mode);
+long sys_mknodat(int dirfd, const char *path, int mode, unsigned int dev);
+long sys_mknod(const char *path, int mode, unsigned int dev);
+long sys_symlinkat(const char *target, int dirfd, const char *path);
+long sys_symlink(const char *target, const char *path);
+long sys_renameat2(int olddirfd, const char *old_path, int newdirfd, const char *new_path,
+                   unsigned int flags);
+long sys_renameat(int olddirfd, const char *old_path, int newdirfd, const char *new_path);
+long sys_rename(const char *old_path, const char *new_path);
+long sys_linkat(int olddirfd, const char *old_path, int newdirfd, const char *new_path,
+                int flags);
+long sys_link(const char *old_path, const char *new_path);
 /* sys_signal.c */
 void signal_state_init(struct tcb *main_thread);
 void signal_state_lock(void);
@@ -49,6 +84,52 @@ void signal_state_unlock(void);
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsize);
 long sys_sigaltstack(const void *ss, void *old_ss);
+/* sys_poll.c */
+long sys_poll(void *app_fds, unsigned long nfds, int timeout_ms);
+long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const void *sigmask,
+               size_t sigsetsize);
+long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout);
+long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout,
+                  void *app_sigarg);
+/* sys_attr.c */
+long sys_fchmodat2(int dirfd, const char *path, unsigned int mode, unsigned int flags);
+long sys_fchmodat(int dirfd, const char *path, unsigned int mode);
+long sys_chmod(const char *path, unsigned int mode);
+long sys_fchownat(int dirfd, const char *path, unsigned int uid, unsigned int gid, int flags);
+long sys_chown(const char *path, unsigned int uid, unsigned int gid);
+long sys_lchown(const char *path, unsigned int uid, unsigned int gid);
+long sys_utimensat(int dirfd, const char *path, const void *times, int flags);
+long sys_futimesat(int dirfd, const char *path, const void *times);
+long sys_utimes(const char *path, const void *times);
+long sys_utime(const char *path, const void *times);
+long sys_truncate(const char *path, long length);
+long sys_getxattr(const char *path, const char *name, void *value, unsigned long size);
+long sys_lgetxattr(const char *path, const char *name, void *value, unsigned long size);
+long sys_setxattr(const char *path, const char *name, const void *value, unsigned long size,
+                  int flags);
+long sys_lsetxattr(const char *path, const char *name, const void *value, unsigned long size,
+                   int flags);
+long sys_listxattr(const char *path, char *list, unsigned long size);
+long sys_llistxattr(const char *path, char *list, unsigned long size);
+long sys_removexattr(const char *path, const char *name);
+long sys_lremovexattr(const char *path, const char *name);
+/* sys_inotify.c */
+long sys_inotify_add_watch(int fd, const char *path, unsigned int mask);
+/* sys_socket_path.c */
+long sys_bind(int fd, const void *addr, int len);
+long sys_connect(int fd, const void *addr, int len);
+long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *addr, int len);
+long sys_sendmsg(int fd, const void *msg, int flags);
+long sys_sendmmsg(int fd, void *vec, unsigned int count, int flags);
+long sys_getsockname(int fd, void *addr, int *len);
+long sys_getpeername(int fd, void *addr, int *len);
+long sys_accept4(int fd, void *addr, int *len, int flags);
+long sys_accept(int fd, void *addr, int *len);
+long sys_recvfrom(int fd, void *buf, size_t size, int flags, void *addr, int *len);
+long sys_recvmsg(int fd, void *msg, int flags);
+/* The table of socket names this process bound, taken across fork (fork.h). */
+void socket_names_lock(void);
+void socket_names_unlock(void);
 /* sys_proc.c */
 long sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit);
 long sys_getrlimit(int resource, void *limit);
@@ -57,12 +138,5 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 long sys_uname(void *app_buf);
 /* The release uname reports instead of the host's, or NULL (set from the launch plan). */
 extern const char *g_uname_release;
-/* sys_poll.c */
-long sys_poll(void *app_fds, unsigned long nfds, int timeout_ms);
-long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const void *sigmask,
-               size_t sigsetsize);
-long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout);
-long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout,
-                  void *app_sigarg);
 
 #endif

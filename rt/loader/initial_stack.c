@@ -14,6 +14,13 @@
 #define STACK_BYTES (8UL << 20) /* the usual RLIMIT_STACK */
 #define GUARD_BYTES 4096UL
 
+static struct app_layout g_layout;
+
+const struct app_layout *app_layout(void)
+{
+    return &g_layout;
+}
+
 static uint64_t host_aux(const uint64_t *auxv, uint64_t type, uint64_t fallback)
 {
     for (; auxv[0] != AT_NULL; auxv += 2)
@@ -50,8 +57,12 @@ uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack
     char *arg_copies[req->argc + 1];
     for (int i = envc - 1; i >= 0; i--)
         env_copies[i] = push_bytes(&sp, req->envp[i], strlen(req->envp[i]) + 1);
+    uintptr_t env_start = sp;
     for (int i = req->argc - 1; i >= 0; i--)
         arg_copies[i] = push_bytes(&sp, req->argv[i], strlen(req->argv[i]) + 1);
+    g_layout.arg_start = sp;
+    g_layout.arg_end = g_layout.env_start = env_start;
+    g_layout.env_end = (uintptr_t)execfn;
     const char *platform = push_bytes(&sp, "x86_64", 7);
     uint8_t random[16];
     if (host_syscall3(__NR_getrandom, random, sizeof(random), 0) != sizeof(random))
@@ -97,5 +108,13 @@ uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack
         *w++ = (uintptr_t)env_copies[i];
     *w++ = 0;
     memcpy(w, auxv, sizeof(auxv));
+
+    _Static_assert(sizeof(auxv) / 8 <= APP_AUXV_MAX_WORDS, "app_layout.auxv is too small");
+    memcpy(g_layout.auxv, auxv, sizeof(auxv));
+    g_layout.auxv_words = sizeof(auxv) / 8;
+    g_layout.stack_start = base + GUARD_BYTES;
+    g_layout.stack_end = base + GUARD_BYTES + STACK_BYTES;
+    g_layout.brk_start = (img->end + 4095) & ~4095UL;
+    g_layout.brk_reserved_end = img->brk_reserved_end;
     return sp;
 }

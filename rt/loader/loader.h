@@ -31,4 +31,21 @@ struct stack_request {
  * initial stack pointer, or 0 if the stack cannot be mapped. */
 uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack_request *req);
 
+/* What the kernel keeps in mm_struct about a new program, for /proc/PID/cmdline, environ,
+ * auxv and maps. The argument and environment strings are read from the app's memory
+ * when asked (the app may rewrite them, as on Linux); auxv is the vector it was given. */
+#define APP_AUXV_MAX_WORDS 64
+struct app_layout {
+    uintptr_t arg_start, arg_end;     /* argv strings, NUL-terminated, back to back */
+    uintptr_t env_start, env_end;     /* envp strings, right after them */
+    uintptr_t stack_start, stack_end; /* the main stack mapping, without its guard page */
+    uintptr_t brk_start;              /* where the program break begins */
+    uintptr_t brk_reserved_end;       /* end of the PROT_NONE room kept for it */
+    size_t auxv_words;                /* including the AT_NULL pair */
+    uint64_t auxv[APP_AUXV_MAX_WORDS];
+};
+
+/* Filled by initial_stack_build; all zero before. */
+const struct app_layout *app_layout(void);
+
 #endif

@@ -14,6 +14,7 @@
 #include <linux/fcntl.h>
 #include <linux/futex.h>
 #include <linux/mman.h>
+#include <linux/openat2.h>
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
@@ -116,5 +117,22 @@ struct host_timespec {
     long tv_sec;
     long tv_nsec;
 };
+
+
+/* struct stat of x86-64 (asm/stat.h spells it with names that clash with libc-less use). */
+struct host_stat {
+    uint64_t st_dev, st_ino, st_nlink;
+    uint32_t st_mode, st_uid, st_gid, pad0;
+    uint64_t st_rdev;
+    int64_t st_size, st_blksize, st_blocks;
+    uint64_t st_atime_sec, st_atime_nsec, st_mtime_sec, st_mtime_nsec, st_ctime_sec,
+        st_ctime_nsec;
+    int64_t unused[3];
+};
+_Static_assert(sizeof(struct host_stat) == 144, "struct stat of x86-64");
+#define HOST_S_IFMT 0170000
+#define HOST_S_IFDIR 0040000
+#define HOST_S_IFREG 0100000
+#define HOST_S_IFLNK 0120000
 
 #endif

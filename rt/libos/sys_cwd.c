@@ -1,0 +1,65 @@
+/* The working directory: chdir, fchdir, getcwd. asis keeps the app's (a guest path,
+ * rt/vfs/view.h) and moves the host's along with it, so that child processes start in
+ * the same place. */
+#include "libos/syscall.h"
+#include "lib/string.h"
+#include "pal/host.h"
+#include "vfs/lookup.h"
+
+long sys_chdir(const char *app_path)
+{
+    char path[VIEW_PATH_MAX];
+    struct lookup l;
+    long r = vfs_lookup_app(AT_FDCWD, app_path, LOOKUP_FOLLOW, &l, path);
+    if (r < 0)
+        return r;
+    long fd = vfs_open(&l, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return fd;
+    char *guest = l.guest;
+    if (l.magic_fd >= 0 && view_guest_of_fd(l.magic_fd, path, sizeof(path)) > 0)
+        guest = path; /* a directory reached through /proc/self/fd/N */
+    else if (l.magic_fd >= 0)
+        r = -ENOENT;
+    if (r == 0)
+        r = host_syscall1(__NR_fchdir, fd); /* the host checks search permission */
+    host_close((int)fd);
+    if (r == 0)
+        view_set_cwd(guest);
+    return r;
+}
+
+long sys_fchdir(int fd)
+{
+    char guest[VIEW_PATH_MAX];
+    struct host_stat st;
+    long r = host_syscall2(__NR_fstat, fd, &st);
+    if (r < 0)
+        return r;
+    if ((st.st_mode & HOST_S_IFMT) != HOST_S_IFDIR)
+        return -ENOTDIR;
+    /* A directory outside the view (one the app inherited) is not a way out of it;
+     * one that was removed or lies deeper than PATH_MAX is in the view, unnamed. */
+    long named = view_guest_of_fd(fd, guest, sizeof(guest));
+    if (named == -ENOENT)
+        return -EACCES;
+    r = host_syscall1(__NR_fchdir, fd);
+    if (r == 0 && named > 0)
+        view_set_cwd(guest);
+    return r;
+}
+
+long sys_getcwd(char *app_buf, unsigned long size)
+{
+    char cwd[VIEW_PATH_MAX];
+    long r = host_syscall2(__NR_getcwd, cwd, sizeof(cwd));
+    if (r == -ENOENT || r == -ENAMETOOLONG)
+        return r; /* removed, or deeper than PATH_MAX: Linux says so too */
+    view_cwd(cwd);
+    size_t n = strlen(cwd) + 1;
+    if (size < n)
+        return -ERANGE;
+    if (copy_to_app(app_buf, cwd, n) < 0)
+        return -EFAULT;
+    return (long)n;
+}

@@ -1,0 +1,634 @@
+/* Path lookup in the app's view (lookup.h). */
+#include "vfs/lookup.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+#include "libos/fd_reserve.h"
+#include "pal/host.h"
+#include "vfs/special.h"
+
+#define NAME_MAX_LINUX 255
+#define SYMLINKS_MAX 40 /* Linux's MAXSYMLINKS */
+#define NOT_A_SYMLINK (-4096 - 1)     /* a directory, or anything if not checked */
+#define NOT_A_SYMLINK_NOR_DIR (-4096 - 2)
+
+/* Every host lookup of an app path: confined to the mount's directory, and no symlink
+ * (asis follows them itself, in guest terms). */
+#define CONFINED (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+static long host_openat2(int dirfd, const char *rel, long flags, long mode, long resolve)
+{
+    struct open_how how = { .flags = (uint64_t)flags, .mode = (uint64_t)mode,
+                            .resolve = (uint64_t)resolve };
+    return host_syscall4(__NR_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+static long host_fstat_mode(int fd, uint32_t *mode)
+{
+    struct host_stat st;
+    long r = host_syscall2(__NR_fstat, fd, &st);
+    if (r == 0)
+        *mode = st.st_mode & HOST_S_IFMT;
+    return r;
+}
+
+#define START_UNNAMED 1 /* start_dir: a directory that exists but has no guest path */
+
+/* The guest directory a relative path starts from: 0, START_UNNAMED or -errno. */
+static long start_dir(int dirfd, char *base)
+{
+    if (dirfd == AT_FDCWD)
+        return view_cwd(base) < 0 ? START_UNNAMED : 0;
+    if (dirfd < 0 || fd_is_reserved(dirfd))
+        return -EBADF;
+    uint32_t mode = 0;
+    long r = host_fstat_mode(dirfd, &mode);
+    if (r < 0)
+        return r;
+    if (mode != HOST_S_IFDIR)
+        return -ENOTDIR;
+    r = view_guest_of_fd(dirfd, base, VIEW_PATH_MAX);
+    if (r == -ESTALE || r == -ENAMETOOLONG)
+        return START_UNNAMED;
+    /* A directory the view does not show (one the app inherited) is not a way out. */
+    return r < 0 ? -ENOENT : 0;
+}
+
+/* Where host lookups of a result start, and how they are confined. */
+static int base_fd(const struct lookup *l)
+{
+    return l->anchored ? l->dirfd : l->mnt->host_fd;
+}
+
+static long confinement(const struct lookup *l)
+{
+    if (l->anchored == 2) /* a climb asis checked (climb_from_unnamed) */
+        return RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    return l->anchored ? (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) : CONFINED;
+}
+
+long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *l);
+
+static int starts_with_dotdot(const char *p)
+{
+    return p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]);
+}
+
+static size_t depth_of(const char *guest)
+{
+    size_t d = 0;
+    for (const char *c = guest; *c; c++)
+        d += *c == '/' && c[1];
+    return d;
+}
+
+/* "../x" from a directory without a guest path: the host climbs (a removed directory
+ * still has its parent) until a directory the view can name; the rest is looked up
+ * from there. When that path is too long to write, the host resolves the whole path
+ * from the start directory, which is safe because the climb was seen to stay in the
+ * view. 1 if done (result in *r), 0 if the path does not start with "..". */
+static int climb_from_unnamed(struct lookup *l, long *r)
+{
+    const char *p = l->path;
+    if (!starts_with_dotdot(p))
+        return 0;
+    size_t dotdots = 0;
+    for (const char *q = p; starts_with_dotdot(q);) {
+        dotdots++;
+        q += 2;
+        while (*q == '/')
+            q++;
+    }
+    long fd = host_syscall4(__NR_openat, l->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    for (size_t up = 1; fd >= 0 && up <= 256; up++) {
+        if (up <= dotdots) {
+            p += 2;
+            while (*p == '/')
+                p++;
+        }
+        long parent = host_syscall4(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        host_close((int)fd);
+        fd = parent;
+        char guest[VIEW_PATH_MAX];
+        if (fd < 0 || view_guest_of_fd((int)fd, guest, sizeof(guest)) <= 0)
+            continue;
+        host_close((int)fd);
+        fd = -1;
+        long n = up > dotdots ? (long)sizeof(l->path_buf)
+                              : fmt_snprintf(l->path_buf, sizeof(l->path_buf), "%s/%s", guest, p);
+        if (n < (long)sizeof(l->path_buf)) {
+            *r = vfs_lookup(AT_FDCWD, l->path_buf, l->flags, l);
+            return 1;
+        }
+        /* Named only above the path's climb (a tree deeper than PATH_MAX), or the rest
+         * is too long to write: the host resolves the path from the start directory,
+         * which lies in the view, below guest. Its ".." must not climb above the view. */
+        if (up < dotdots && depth_of(guest) < dotdots - up) {
+            *r = -ENOENT;
+            return 1;
+        }
+        /* The host resolves the path as given, from the start directory. */
+        size_t len = strlen(l->path);
+        memcpy(l->rel_buf, l->path, len + 1);
+        l->rel = l->rel_buf;
+        l->guest[0] = 0;
+        l->mnt = view_mount_of(guest, &p);
+        l->anchored = 2;
+        l->walked = 1;
+        *r = 0;
+        return 1;
+    }
+    if (fd >= 0)
+        host_close((int)fd);
+    *r = -ENOENT;
+    return 1;
+}
+
+/* A relative path from a start directory without a guest path. */
+static long anchor(struct lookup *l)
+{
+    long r;
+    if (climb_from_unnamed(l, &r))
+        return r;
+    size_t n = strlen(l->path);
+    memcpy(l->rel_buf, l->path, n + 1);
+    l->rel = l->rel_buf;
+    l->guest[0] = 0;
+    l->mnt = view_mount_at(0);
+    l->anchored = 1;
+    l->walked = 1;
+    return 0;
+}
+
+/* Appends a component (len bytes) to a canonical path. */
+static long append_component(char *path, const char *c, size_t len)
+{
+    size_t n = strlen(path);
+    if (n == 1)
+        n = 0; /* "/" + "x" is "/x" */
+    if (n + 1 + len + 1 > VIEW_PATH_MAX)
+        return -ENAMETOOLONG;
+    path[n] = '/';
+    memcpy(path + n + 1, c, len);
+    path[n + 1 + len] = 0;
+    return 0;
+}
+
+/* Drops the last component of a canonical path ("/" stays "/"). */
+static void drop_component(char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] != '/')
+        n--;
+    path[n > 1 ? n - 1 : 1] = 0;
+}
+
+/* Fills the result's mount and host-relative path from its canonical guest path. */
+static long finish(struct lookup *l)
+{
+    const char *rest;
+    l->mnt = view_mount_of(l->guest, &rest);
+    size_t n = strlen(rest);
+    if (n == 0) {
+        l->rel_buf[0] = '.';
+        n = 1;
+    } else {
+        memcpy(l->rel_buf, rest, n);
+    }
+    if (l->last_dot || l->trailing_slash) {
+        /* The host sees the ending the app gave: "x/." and "x/" differ for O_CREAT. */
+        if (n + 3 > sizeof(l->rel_buf))
+            return -ENAMETOOLONG;
+        l->rel_buf[n++] = '/';
+        if (l->last_dot)
+            l->rel_buf[n++] = '.';
+    }
+    l->rel_buf[n] = 0;
+    l->rel = l->rel_buf;
+    return 0;
+}
+
+/* Reads what rel names in a host directory mount: NOT_A_SYMLINK (a directory),
+ * NOT_A_SYMLINK_NOR_DIR, the length of the symlink's target (written to target), or
+ * -errno (-ENOENT: nothing there). */
+static long host_symlink_target(const struct mount *m, const char *rel, char *target)
+{
+    long fd = host_openat2(m->host_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, CONFINED);
+    if (fd < 0)
+        return fd;
+    uint32_t mode = 0;
+    long r = host_fstat_mode((int)fd, &mode);
+    if (r == 0 && mode == HOST_S_IFLNK) {
+        r = host_syscall4(__NR_readlinkat, fd, "", target, VIEW_PATH_MAX - 1);
+        if (r >= 0)
+            target[r] = 0;
+    } else if (r == 0) {
+        r = mode == HOST_S_IFDIR ? NOT_A_SYMLINK : NOT_A_SYMLINK_NOR_DIR;
+    }
+    host_close((int)fd);
+    return r;
+}
+
+long vfs_lookup_walk(struct lookup *l)
+{
+    char todo[VIEW_PATH_MAX], target[VIEW_PATH_MAX], cand[VIEW_PATH_MAX];
+    char *canon = l->guest;
+    l->magic_fd = -1;
+    if (l->path[0] == '/') {
+        canon[0] = '/', canon[1] = 0;
+    } else {
+        long r = start_dir(l->dirfd, canon);
+        if (r == START_UNNAMED)
+            return anchor(l);
+        if (r < 0)
+            return r;
+    }
+    size_t plen = strlen(l->path);
+    if (plen >= sizeof(todo))
+        return -ENAMETOOLONG;
+    memcpy(todo, l->path, plen + 1);
+
+    int links = 0;
+    size_t pos = 0;
+    for (;;) {
+        while (todo[pos] == '/')
+            pos++;
+        if (!todo[pos])
+            break;
+        const char *c = todo + pos;
+        size_t len = 0;
+        while (c[len] && c[len] != '/')
+            len++;
+        pos += len;
+        size_t after = pos;
+        while (todo[after] == '/')
+            after++;
+        int is_last = todo[after] == 0;
+        int slash_follows = todo[pos] == '/';
+        if (len == 1 && c[0] == '.')
+            continue;
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            drop_component(canon); /* canon has no symlinks: ".." is its parent */
+            continue;
+        }
+        if (len > NAME_MAX_LINUX)
+            return -ENAMETOOLONG;
+        memcpy(cand, canon, strlen(canon) + 1);
+        long r = append_component(cand, c, len);
+        if (r < 0)
+            return r;
+        int follow = !is_last || slash_follows || (l->flags & LOOKUP_FOLLOW);
+        if (!follow || view_is_mount_point(cand)) {
+            memcpy(canon, cand, strlen(cand) + 1);
+            continue;
+        }
+
+        const char *rel;
+        const struct mount *m = view_mount_of(cand, &rel);
+        long tlen = NOT_A_SYMLINK;
+        int asked_host = 1;
+        if (m->kind != MOUNT_HOST_DIR) {
+            struct special_node node;
+            special_classify(m, rel, &node);
+            asked_host = 0;
+            switch (node.kind) {
+            case SPECIAL_MISSING:
+                return -ENOENT;
+            case SPECIAL_FILE:
+                if (!is_last)
+                    return -ENOTDIR;
+                break;
+            case SPECIAL_FD_LINK:
+                if (is_last && !slash_follows) {
+                    l->magic_fd = node.fd;
+                    break;
+                }
+                /* A directory reached through the app's fd N: go on from its path. */
+                if (view_guest_of_fd(node.fd, target, sizeof(target)) < 0)
+                    return -ENOTDIR;
+                tlen = (long)strlen(target);
+                break;
+            case SPECIAL_SYMLINK:
+                tlen = (long)strlen(node.target);
+                memcpy(target, node.target, (size_t)tlen + 1);
+                break;
+            case SPECIAL_HOST:
+                asked_host = 1;
+                break;
+            }
+            if (l->magic_fd >= 0) {
+                memcpy(canon, cand, strlen(cand) + 1);
+                break;
+            }
+        }
+        if (asked_host) {
+            tlen = host_symlink_target(m, rel[0] ? rel : ".", target);
+            if (tlen == -ENOENT && is_last)
+                tlen = NOT_A_SYMLINK; /* may be created by the caller */
+            else if (tlen == NOT_A_SYMLINK_NOR_DIR)
+                tlen = is_last ? NOT_A_SYMLINK : -ENOTDIR; /* "file/.." is ENOTDIR */
+            if (tlen < 0 && tlen != NOT_A_SYMLINK)
+                return tlen;
+        }
+        if (tlen == NOT_A_SYMLINK) {
+            /* A '/' after the last component (also one from a symlink's target) says
+             * it must be a directory; the host call then checks. */
+            if (is_last && slash_follows)
+                l->trailing_slash = 1;
+            memcpy(canon, cand, strlen(cand) + 1);
+            continue;
+        }
+
+        /* A symlink: what remains is its target followed by the rest of the path. */
+        if (++links > SYMLINKS_MAX)
+            return -ELOOP;
+        if (tlen == 0)
+            return -ENOENT;
+        size_t rest = strlen(todo + pos);
+        if ((size_t)tlen + rest + 1 > sizeof(todo))
+            return -ENAMETOOLONG;
+        memmove(todo + tlen, todo + pos, rest + 1);
+        memcpy(todo, target, (size_t)tlen);
+        pos = 0;
+        if (target[0] == '/')
+            canon[0] = '/', canon[1] = 0;
+    }
+    l->walked = 1;
+    return finish(l);
+}
+
+long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *l)
+{
+    l->dirfd = dirfd;
+    l->flags = flags;
+    l->path = path;
+    l->magic_fd = -1;
+    l->walked = 0;
+    l->trailing_slash = 0;
+    l->last_dot = 0;
+    l->anchored = 0;
+
+    size_t n = strlen(path);
+    if (n == 0) {
+        if (!(flags & LOOKUP_EMPTY_OK))
+            return -ENOENT;
+        /* The directory fd itself (AT_EMPTY_PATH). */
+        long r = start_dir(dirfd, l->guest);
+        if (r == START_UNNAMED)
+            return anchor(l);
+        if (r < 0)
+            return r;
+        l->walked = 1;
+        return finish(l);
+    }
+    if (n >= VIEW_PATH_MAX)
+        return -ENAMETOOLONG;
+
+    /* What the path's text says about its end; and whether it has "..". */
+    l->trailing_slash = path[n - 1] == '/';
+    int has_dotdot = 0;
+    const char *last = path;
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *c = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - c);
+        if (len == 0)
+            continue;
+        last = c; /* (a too long name is the host's to refuse, in its turn) */
+        if (len == 2 && c[0] == '.' && c[1] == '.')
+            has_dotdot = 1;
+    }
+    if (last[0] == '.' && (last[1] == 0 || last[1] == '/'))
+        l->last_dot = 1;
+    else if (last[0] == '.' && last[1] == '.' && (last[2] == 0 || last[2] == '/'))
+        l->last_dot = 2;
+    /* "x/." and "x/.." need x to be a directory: the walk checks it. */
+    if (has_dotdot || l->last_dot)
+        return vfs_lookup_walk(l);
+
+    /* The text alone: start directory + components without "." and empty ones. */
+    if (path[0] == '/') {
+        l->guest[0] = '/', l->guest[1] = 0;
+    } else {
+        long r = start_dir(dirfd, l->guest);
+        if (r == START_UNNAMED)
+            return anchor(l);
+        if (r < 0)
+            return r;
+    }
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *c = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - c);
+        if (len == 0 || (len == 1 && c[0] == '.'))
+            continue;
+        long r = append_component(l->guest, c, len);
+        if (r == -ENAMETOOLONG && path[0] != '/')
+            return anchor(l); /* deeper than PATH_MAX: the host can still go there */
+        if (r < 0)
+            return r;
+    }
+    long r = finish(l);
+    if (r < 0)
+        return r;
+    /* asis's /proc and /dev answer names themselves: always walked. */
+    if (l->mnt->kind != MOUNT_HOST_DIR)
+        return vfs_lookup_walk(l);
+    return 0;
+}
+
+long vfs_lookup_app(int dirfd, const char *app_path, unsigned flags, struct lookup *out,
+                    char *buf)
+{
+    if (!app_path)
+        return -EFAULT;
+    long n = copy_str_from_app(buf, app_path, VIEW_PATH_MAX);
+    if (n == -EFAULT)
+        return -EFAULT;
+    if (n < 0)
+        return -ENAMETOOLONG;
+    return vfs_lookup(dirfd, buf, flags, out);
+}
+
+/* ------------------------------------------------------------ host operations */
+
+int vfs_check_writable(const struct lookup *l)
+{
+    return (l->mnt->flags & MOUNT_READONLY) ? -EROFS : 0;
+}
+
+/* open(2)'s cleaning of flags and mode, which openat2 would refuse instead. */
+#define VALID_OPEN_FLAGS                                                                   \
+    (O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |     \
+     O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |   \
+     O_NOATIME | O_CLOEXEC | __O_SYNC | O_PATH | __O_TMPFILE)
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
+static void clean_open_flags(int *flags, int *mode)
+{
+    int f = *flags & VALID_OPEN_FLAGS;
+    if (f & O_PATH)
+        f &= O_PATH_FLAGS;
+    *mode = ((f & O_CREAT) || (f & __O_TMPFILE) == __O_TMPFILE) ? (*mode & 07777) : 0;
+    *flags = f;
+}
+
+/* Whether a lexical result met a symlink: then it is redone by walking. */
+static int must_walk(struct lookup *l, long r)
+{
+    return r == -ELOOP && !l->walked;
+}
+
+/* Linux's answers for a write-opening on a read-only mount: ENOENT and EEXIST and
+ * EISDIR come first, EROFS for what would change the file system. */
+static long readonly_open_check(struct lookup *l, int flags)
+{
+    int acc = flags & O_ACCMODE;
+    if (acc == O_RDONLY && !(flags & (O_CREAT | O_TRUNC | __O_TMPFILE)))
+        return 0;
+    if ((flags & __O_TMPFILE) == __O_TMPFILE)
+        return -EROFS;
+    int nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
+    long fd = host_openat2(base_fd(l), l->rel, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+                           0, confinement(l));
+    if (fd == -ENOENT && (flags & O_CREAT)) {
+        const char *name;
+        long parent = vfs_open_parent(l, &name);
+        if (parent < 0)
+            return parent;
+        host_close((int)parent);
+        return -EROFS;
+    }
+    if (fd < 0)
+        return fd;
+    uint32_t mode = 0;
+    long r = host_fstat_mode((int)fd, &mode);
+    host_close((int)fd);
+    if (r < 0)
+        return r;
+    if ((flags & O_CREAT) && (flags & O_EXCL))
+        return -EEXIST;
+    if (mode == HOST_S_IFDIR && acc != O_RDONLY)
+        return -EISDIR;
+    int fs_object = mode == HOST_S_IFREG || mode == HOST_S_IFDIR || mode == HOST_S_IFLNK;
+    if (fs_object && (acc != O_RDONLY || (flags & O_TRUNC)))
+        return -EROFS;
+    return 0; /* devices, FIFOs and sockets can be written on a read-only mount */
+}
+
+static long magic_path(int fd, char *buf, size_t size)
+{
+    return fmt_snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+long vfs_open(struct lookup *l, int flags, int mode)
+{
+    clean_open_flags(&flags, &mode);
+    for (;;) {
+        if (l->magic_fd >= 0) {
+            /* Reopening one of the app's own fds, as Linux does through /proc. */
+            char link[48];
+            magic_path(l->magic_fd, link, sizeof(link));
+            return host_syscall4(__NR_openat, AT_FDCWD, link, flags, mode);
+        }
+        if (l->mnt->kind != MOUNT_HOST_DIR) {
+            struct special_node node;
+            special_classify(l->mnt, l->rel_buf[0] == '.' && !l->rel_buf[1] ? "" : l->rel,
+                             &node);
+            if (node.kind == SPECIAL_MISSING)
+                return -ENOENT;
+            if (node.kind == SPECIAL_FILE)
+                return special_open_file(l->mnt, l->rel, flags);
+        }
+        if (l->mnt->flags & MOUNT_READONLY) {
+            long r = readonly_open_check(l, flags);
+            if (must_walk(l, r)) {
+                if ((r = vfs_lookup_walk(l)) < 0)
+                    return r;
+                continue;
+            }
+            if (r < 0)
+                return r;
+        }
+        long fd = host_openat2(base_fd(l), l->rel, flags, mode, confinement(l));
+        if (must_walk(l, fd)) {
+            long r = vfs_lookup_walk(l);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        if (fd >= 0 && l->mnt->kind != MOUNT_HOST_DIR)
+            special_note_dir_opened(l->mnt, l->rel, (int)fd);
+        return fd;
+    }
+}
+
+long vfs_open_parent(struct lookup *l, const char **name)
+{
+    for (;;) {
+        /* Split rel ("a/b/c" or "a/b/c/") at its last component. */
+        char parent[VIEW_PATH_MAX];
+        size_t n = strlen(l->rel);
+        size_t end = n;
+        if (end > 1 && l->rel[end - 1] == '/')
+            end--;
+        size_t start = end;
+        while (start > 0 && l->rel[start - 1] != '/')
+            start--;
+        if (start == 0) {
+            parent[0] = '.', parent[1] = 0;
+        } else {
+            memcpy(parent, l->rel, start - 1);
+            parent[start - 1] = 0;
+        }
+        *name = l->rel + start; /* "." for the mount's root */
+        long fd = host_openat2(base_fd(l), parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                               confinement(l));
+        if (must_walk(l, fd)) {
+            /* The parent is walked; the last component stays as the app named it. */
+            unsigned saved = l->flags;
+            l->flags &= ~LOOKUP_FOLLOW;
+            long r = vfs_lookup_walk(l);
+            l->flags = saved;
+            if (r < 0)
+                return r;
+            continue;
+        }
+        return fd;
+    }
+}
+
+long vfs_open_object(struct lookup *l)
+{
+    int nofollow = !(l->flags & LOOKUP_FOLLOW) && !l->trailing_slash;
+    for (;;) {
+        if (l->magic_fd >= 0) {
+            char link[48];
+            magic_path(l->magic_fd, link, sizeof(link));
+            return host_syscall4(__NR_openat, AT_FDCWD, link, O_PATH | O_CLOEXEC, 0);
+        }
+        if (l->mnt->kind != MOUNT_HOST_DIR) {
+            struct special_node node;
+            special_classify(l->mnt, l->rel_buf[0] == '.' && !l->rel_buf[1] ? "" : l->rel,
+                             &node);
+            if (node.kind == SPECIAL_MISSING)
+                return -ENOENT;
+            if (node.kind == SPECIAL_FILE)
+                return special_open_file(l->mnt, l->rel, O_RDONLY | O_CLOEXEC);
+        }
+        long fd = host_openat2(base_fd(l), l->rel,
+                               O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0, confinement(l));
+        if (must_walk(l, fd)) {
+            long r = vfs_lookup_walk(l);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        return fd;
+    }
+}
