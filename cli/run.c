@@ -78,7 +78,12 @@ int cmd_run(int argc, char **argv)
             opt.trap = a + 7;
         } else if (strncmp(a, "--log=", 6) == 0 && parse_log_level(a + 6) >= 0) {
             opt.log_level = parse_log_level(a + 6);
-        } else if (strncmp(a, "--uname-release=", 16) == 0 && strlen(a + 16) < 65) {
+        } else if (strncmp(a, "--uname-release=", 16) == 0) {
+            if (strlen(a + 16) > 64) {
+                /* struct utsname's field: 64 bytes and a NUL */
+                cli_error("run: --uname-release: at most 64 bytes");
+                return ASIS_EXIT_USAGE;
+            }
             opt.uname_release = a + 16;
         } else if (view_option_parse(&opt.view, a, &view_status)) {
             if (view_status)
