@@ -31,10 +31,10 @@ RSS_TARGET_KIB=$((8 * 1024))
 
 if [ "$QUICK" = 1 ]; then
     RUNS=${BENCH_RUNS:-3}
-    N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 HELLO_RUNS=5
+    N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 N_PATHS=20000 HELLO_RUNS=5
 else
     RUNS=${BENCH_RUNS:-5}
-    N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 HELLO_RUNS=20
+    N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 N_PATHS=200000 HELLO_RUNS=20
 fi
 
 say() { printf '%s\n' "$*" >&2; }
@@ -88,7 +88,7 @@ if [ "${BENCH_ALL_GO:-0}" != 1 ]; then
     toolchains=("${toolchains[-1]}")
 fi
 
-PROGS=(syscall_loop file_io pingpong hello)
+PROGS=(syscall_loop file_io pingpong path_ops hello)
 
 build_progs() { # toolchain dir -> builds $OUT/go<ver>/<prog>
     local tc=$1 ver=${1##*/go-} p
@@ -182,11 +182,15 @@ bench_one_toolchain() {
     interleaved syscall_loop "$dir/syscall_loop" "$N_SYSCALL"
     interleaved file_io "$dir/file_io" "$FILE_MIB"
     interleaved pingpong "$dir/pingpong" "$N_PINGPONG"
+    interleaved path_ops "$dir/path_ops" "$N_PATHS"
     for v in "${variants[@]}"; do
         record syscall_loop "$v" "$(median_in syscall_loop "$v" ns_per_op)"
         record file_io_write "$v" "$(median_in file_io "$v" write_MBps)"
         record file_io_read "$v" "$(median_in file_io "$v" read_MBps)"
         record pingpong "$v" "$(median_in pingpong "$v" ns_per_roundtrip)"
+        record stat "$v" "$(median_in path_ops "$v" stat_ns)"
+        record open_close "$v" "$(median_in path_ops "$v" open_close_ns)"
+        record symlink_stat "$v" "$(median_in path_ops "$v" symlink_stat_ns)"
     done
 
     # Start-up: a block of runs per variant (each is ~1 ms, so drift does not matter),
@@ -278,6 +282,9 @@ for tc in "${toolchains[@]}"; do
         print_row file_io_write MB/s
         print_row file_io_read MB/s
         print_row pingpong ns/roundtrip
+        print_row stat ns/op
+        print_row open_close ns/op
+        print_row symlink_stat ns/op
         print_row hello ms/run
         print_rss
     } >"$TMP/report-$ver"
@@ -294,7 +301,8 @@ if [ "$SELFTEST" = 1 ]; then
 else
     echo "asis run flags: ${ASIS_RUN_FLAGS:-(none)}${BENCH_TRAPS:+; traps: $BENCH_TRAPS}"
 fi
-echo "sizes: syscall_loop $N_SYSCALL calls, file_io $FILE_MIB MiB, pingpong $N_PINGPONG round trips"
+echo "sizes: syscall_loop $N_SYSCALL calls, file_io $FILE_MIB MiB, pingpong $N_PINGPONG round trips," \
+    "path_ops $N_PATHS calls each"
 echo "ratio = asis/native; for MB/s rows higher is better, so a ratio below 1 means asis is slower"
 for ver in "${REPORT_VERS[@]}"; do cat "$TMP/report-$ver"; done
 

@@ -38,6 +38,7 @@ long sys_execveat(int dirfd, const char *path, char *const *argv, char *const *e
 long sys_openat(int dirfd, const char *path, int flags, int mode);
 long sys_open(const char *path, int flags, int mode);
 long sys_creat(const char *path, int mode);
+long sys_openat2(int dirfd, const char *path, const void *how, size_t size);
 /* sys_stat.c */
 long sys_newfstatat(int dirfd, const char *path, void *statbuf, int flags);
 long sys_stat(const char *path, void *statbuf);

@@ -61,6 +61,9 @@ static int base_fd(const struct lookup *l)
 
 static long confinement(const struct lookup *l)
 {
+    if (l->resolve & RESOLVE_NO_XDEV)
+        return (l->anchored ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : CONFINED) |
+               RESOLVE_NO_XDEV;
     if (l->anchored == 2) /* a climb asis checked (climb_from_unnamed) */
         return RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     return l->anchored ? (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) : CONFINED;
@@ -210,9 +213,11 @@ static long finish(struct lookup *l)
 /* Reads what rel names in a host directory mount: NOT_A_SYMLINK (a directory),
  * NOT_A_SYMLINK_NOR_DIR, the length of the symlink's target (written to target), or
  * -errno (-ENOENT: nothing there). */
-static long host_symlink_target(const struct mount *m, const char *rel, char *target)
+static long host_symlink_target(const struct mount *m, const char *rel, char *target,
+                                long extra_resolve)
 {
-    long fd = host_openat2(m->host_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, CONFINED);
+    long fd = host_openat2(m->host_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0,
+                           CONFINED | extra_resolve);
     if (fd < 0)
         return fd;
     uint32_t mode = 0;
@@ -233,15 +238,23 @@ long vfs_lookup_walk(struct lookup *l)
     char todo[VIEW_PATH_MAX], target[VIEW_PATH_MAX], cand[VIEW_PATH_MAX];
     char *canon = l->guest;
     l->magic_fd = -1;
-    if (l->path[0] == '/') {
+    /* openat2's RESOLVE_* of the app (0 for every other call). */
+    unsigned rs = l->resolve;
+    int scoped = (rs & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0;
+    int no_magic = scoped || (rs & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS));
+    if (l->path[0] == '/' && !scoped) {
         canon[0] = '/', canon[1] = 0;
     } else {
         long r = start_dir(l->dirfd, canon);
         if (r == START_UNNAMED)
-            return anchor(l);
+            return scoped ? -EXDEV : anchor(l);
         if (r < 0)
             return r;
+        if (l->path[0] == '/' && (rs & RESOLVE_BENEATH))
+            return -EXDEV;
     }
+    /* The root a scoped lookup cannot leave: its start directory. */
+    size_t root_len = scoped ? strlen(canon) : 1;
     size_t plen = strlen(l->path);
     if (plen >= sizeof(todo))
         return -ENAMETOOLONG;
@@ -267,7 +280,16 @@ long vfs_lookup_walk(struct lookup *l)
         if (len == 1 && c[0] == '.')
             continue;
         if (len == 2 && c[0] == '.' && c[1] == '.') {
+            if (strlen(canon) <= root_len) {
+                if (rs & RESOLVE_BENEATH)
+                    return -EXDEV;
+                continue; /* ".." of the root is the root */
+            }
+            const char *unused;
+            const struct mount *before = view_mount_of(canon, &unused);
             drop_component(canon); /* canon has no symlinks: ".." is its parent */
+            if ((rs & RESOLVE_NO_XDEV) && view_mount_of(canon, &unused) != before)
+                return -EXDEV;
             continue;
         }
         if (len > NAME_MAX_LINUX)
@@ -277,6 +299,11 @@ long vfs_lookup_walk(struct lookup *l)
         if (r < 0)
             return r;
         int follow = !is_last || slash_follows || (l->flags & LOOKUP_FOLLOW);
+        if (rs & RESOLVE_NO_XDEV) {
+            const char *unused;
+            if (view_mount_of(cand, &unused) != view_mount_of(canon, &unused))
+                return -EXDEV;
+        }
         if (!follow || view_is_mount_point(cand)) {
             memcpy(canon, cand, strlen(cand) + 1);
             continue;
@@ -298,6 +325,8 @@ long vfs_lookup_walk(struct lookup *l)
                     return -ENOTDIR;
                 break;
             case SPECIAL_FD_LINK:
+                if (no_magic)
+                    return -ELOOP;
                 if (is_last && !slash_follows) {
                     l->magic_fd = node.fd;
                     break;
@@ -308,6 +337,9 @@ long vfs_lookup_walk(struct lookup *l)
                 tlen = (long)strlen(target);
                 break;
             case SPECIAL_SYMLINK:
+                /* /proc's exe, cwd and root are magic links on Linux. */
+                if (no_magic && m->kind == MOUNT_PROC)
+                    return -ELOOP;
                 tlen = (long)strlen(node.target);
                 memcpy(target, node.target, (size_t)tlen + 1);
                 break;
@@ -321,7 +353,7 @@ long vfs_lookup_walk(struct lookup *l)
             }
         }
         if (asked_host) {
-            tlen = host_symlink_target(m, rel[0] ? rel : ".", target);
+            tlen = host_symlink_target(m, rel[0] ? rel : ".", target, rs & RESOLVE_NO_XDEV);
             if (tlen == -ENOENT && is_last)
                 tlen = NOT_A_SYMLINK; /* may be created by the caller */
             else if (tlen == NOT_A_SYMLINK_NOR_DIR)
@@ -339,8 +371,10 @@ long vfs_lookup_walk(struct lookup *l)
         }
 
         /* A symlink: what remains is its target followed by the rest of the path. */
-        if (++links > SYMLINKS_MAX)
+        if ((rs & RESOLVE_NO_SYMLINKS) || ++links > SYMLINKS_MAX)
             return -ELOOP;
+        if (target[0] == '/' && (rs & RESOLVE_BENEATH))
+            return -EXDEV;
         if (tlen == 0)
             return -ENOENT;
         size_t rest = strlen(todo + pos);
@@ -350,13 +384,28 @@ long vfs_lookup_walk(struct lookup *l)
         memcpy(todo, target, (size_t)tlen);
         pos = 0;
         if (target[0] == '/')
-            canon[0] = '/', canon[1] = 0;
+            canon[root_len > 1 ? root_len : 1] = 0; /* the root, or a scoped root */
     }
     l->walked = 1;
     return finish(l);
 }
 
+static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve,
+                   struct lookup *l);
+
 long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *l)
+{
+    return lookup(dirfd, path, flags, 0, l);
+}
+
+long vfs_lookup_scoped(int dirfd, const char *path, unsigned flags, unsigned resolve,
+                       struct lookup *l)
+{
+    return lookup(dirfd, path, flags, resolve, l);
+}
+
+static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve,
+                   struct lookup *l)
 {
     l->dirfd = dirfd;
     l->flags = flags;
@@ -366,6 +415,7 @@ long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *l)
     l->trailing_slash = 0;
     l->last_dot = 0;
     l->anchored = 0;
+    l->resolve = resolve;
 
     size_t n = strlen(path);
     if (n == 0) {
@@ -405,7 +455,7 @@ long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *l)
     else if (last[0] == '.' && last[1] == '.' && (last[2] == 0 || last[2] == '/'))
         l->last_dot = 2;
     /* "x/." and "x/.." need x to be a directory: the walk checks it. */
-    if (has_dotdot || l->last_dot)
+    if (has_dotdot || l->last_dot || l->resolve)
         return vfs_lookup_walk(l);
 
     /* The text alone: start directory + components without "." and empty ones. */

@@ -35,6 +35,7 @@ struct lookup {
      * leading ".." asis has checked to stay in the view (no RESOLVE_BENEATH). */
     int anchored;
     char path_buf[VIEW_PATH_MAX]; /* a path rewritten by the lookup */
+    unsigned resolve;          /* the app's openat2 RESOLVE_* flags, else 0 */
     /* what the lookup was asked, to redo it */
     int dirfd;
     unsigned flags;
@@ -45,6 +46,12 @@ struct lookup {
  * app fd). The last component need not exist: the caller's host call then reports
  * ENOENT, or creates it. Returns 0 or -errno. */
 long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *out);
+
+/* The same with openat2's RESOLVE_* restrictions (BENEATH, IN_ROOT, NO_SYMLINKS,
+ * NO_MAGICLINKS, NO_XDEV), applied in guest terms: IN_ROOT and BENEATH are about dirfd's
+ * place in the view. Always walked. */
+long vfs_lookup_scoped(int dirfd, const char *path, unsigned flags, unsigned resolve,
+                       struct lookup *out);
 
 /* Copies an app path into buf (VIEW_PATH_MAX bytes) and looks it up. -EFAULT,
  * -ENAMETOOLONG, -ENOENT for "" (unless LOOKUP_EMPTY_OK) as Linux. */

@@ -310,7 +310,8 @@ func openDir(path string) int {
 	return fd
 }
 
-// extended: with the argument "openat2", also what asis does not serve yet (case.conf).
+// extended: with the argument "openat2", also openat2's RESOLVE_* flags and a walk up
+// from a directory deeper than PATH_MAX (case.conf).
 var extended = len(os.Args) > 1 && os.Args[1] == "openat2"
 
 func main() {
@@ -813,8 +814,6 @@ func deepTree(start string) {
 	fmt.Println("getcwd there:", getwd())
 	show("relative mkdir there", os.Mkdir("more", 0o755))
 	if extended {
-		// asis cannot yet go up from a directory deeper than PATH_MAX and back down
-		// (docs/file-system-view.md, "Known gaps").
 		showRead("../"+comp[:3]+".../bottom", "../"+comp+"/bottom")
 	}
 	must("chdir back", os.Chdir(start))
