@@ -2,23 +2,73 @@
  * becomes the runtime (exec), which cannot be trusted to clean up: the app may be
  * killed by a signal. So a detached process waits on a pidfd of this process, which
  * becomes readable when the process ends however it ends, and then removes them. */
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
 #include "exit_codes.h"
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* The removal works on directory fds, never on paths: a process of the app that
+ * outlives it may still swap a directory for a symlink, and the cleaner (the user,
+ * maybe root) must not follow it out of the tmpfs. Every directory is opened relative to
+ * its parent's fd with O_NOFOLLOW, every entry removed with unlinkat in its parent. */
+#define REMOVE_DEPTH_MAX 1000 /* deeper directories are left (one fd per level) */
+#define REMOVE_PASSES 4       /* a survivor may add entries while they are removed */
+
+static int is_dot_or_dotdot(const char *name)
 {
-    (void)st, (void)type, (void)ftw;
-    remove(path);
-    return 0;
+    return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
+/* Removes what the directory dirfd holds, and closes dirfd. */
+static void remove_contents(int dirfd, int depth)
+{
+    DIR *d = fdopendir(dirfd);
+    if (!d) {
+        close(dirfd);
+        return;
+    }
+    for (int pass = 0; pass < REMOVE_PASSES; pass++) {
+        int removed = 0;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (is_dot_or_dotdot(e->d_name))
+                continue;
+            struct stat st;
+            if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                continue;
+            if (S_ISDIR(st.st_mode) && depth < REMOVE_DEPTH_MAX) {
+                int sub = openat(dirfd, e->d_name,
+                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub >= 0)
+                    remove_contents(sub, depth + 1);
+            }
+            if (unlinkat(dirfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0)
+                removed = 1;
+        }
+        if (!removed)
+            break;
+        rewinddir(d);
+    }
+    closedir(d);
+}
+
+static void remove_tree(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    remove_contents(fd, 0);
+    rmdir(dir); /* asis made it: a symlink put in its place is not removed (ENOTDIR) */
 }
 
 static void clean_when_done(int pidfd, char *const dirs[], int count)
@@ -34,8 +84,14 @@ static void clean_when_done(int pidfd, char *const dirs[], int count)
     struct pollfd p = { .fd = pidfd, .events = POLLIN };
     while (poll(&p, 1, -1) < 0 && errno == EINTR)
         ;
+    /* Room for an fd per level of a deep tree. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     for (int i = 0; i < count; i++)
-        nftw(dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        remove_tree(dirs[i]);
 }
 
 int tmpfs_cleaner_start(char *const dirs[], int count)

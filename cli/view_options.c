@@ -119,11 +119,42 @@ static char *make_tmpfs_dir(void)
     return NULL;
 }
 
+/* Did the user mount something at guest (a view_mount's "KIND:FLAGS:GUEST")? */
+static int has_mount_at(const struct view_options *v, const char *guest)
+{
+    for (int i = 0; i < v->count; i++) {
+        const char *g = strchr(strchr(v->mounts[i].kind_flags_guest, ':') + 1, ':') + 1;
+        size_t n = strlen(guest);
+        if (strncmp(g, guest, n) == 0 && strspn(g + n, "/") == strlen(g + n))
+            return 1;
+    }
+    return 0;
+}
+
+/* Gives m a new private host directory: a tmpfs. */
+static int give_tmpfs_dir(struct view_options *v, struct view_mount *m)
+{
+    char *dir = make_tmpfs_dir();
+    if (!dir) {
+        cli_error("run: --tmpfs: cannot make a directory for it: %s", strerror(errno));
+        return ASIS_EXIT_INTERNAL;
+    }
+    m->host = dir;
+    v->tmpfs_dirs[v->tmpfs_count++] = dir;
+    return 0;
+}
+
 int view_options_finish(struct view_options *v, struct view_mount **all, int *count)
 {
-    /* The root, asis's /proc and /dev, then the user's mounts in the order given (a
-     * later mount hides what an earlier one shows at the same place). */
-    struct view_mount *list = calloc(v->count + 3, sizeof(*list));
+    /* The root, asis's /proc and /dev, a private /dev/shm (the host's holds other
+     * programs' shared memory), then the user's mounts in the order given (a later
+     * mount hides what an earlier one shows at the same place). */
+    int own_shm = !has_mount_at(v, "/dev/shm");
+    if (own_shm && v->count == VIEW_OPTIONS_MAX) {
+        cli_error("run: too many mounts (at most %d besides /dev/shm)", VIEW_OPTIONS_MAX - 1);
+        return ASIS_EXIT_USAGE;
+    }
+    struct view_mount *list = calloc(v->count + 4, sizeof(*list));
     if (!list) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;
@@ -135,16 +166,19 @@ int view_options_finish(struct view_options *v, struct view_mount **all, int *co
     list[n++].host = "/proc";
     snprintf(list[n].kind_flags_guest, sizeof(list[n].kind_flags_guest), "dev::/dev");
     list[n++].host = "/dev";
+    if (own_shm) {
+        snprintf(list[n].kind_flags_guest, sizeof(list[n].kind_flags_guest),
+                 "dir:tmpfs:/dev/shm");
+        int r = give_tmpfs_dir(v, &list[n++]);
+        if (r)
+            return r;
+    }
     for (int i = 0; i < v->count; i++) {
         list[n] = v->mounts[i];
         if (!list[n].host) {
-            char *dir = make_tmpfs_dir();
-            if (!dir) {
-                cli_error("run: --tmpfs: cannot make a directory for it: %s", strerror(errno));
-                return ASIS_EXIT_INTERNAL;
-            }
-            list[n].host = dir;
-            v->tmpfs_dirs[v->tmpfs_count++] = dir;
+            int r = give_tmpfs_dir(v, &list[n]);
+            if (r)
+                return r;
         }
         n++;
     }

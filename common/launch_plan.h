@@ -6,6 +6,8 @@
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
  * the host directory. The first mount is the root. rt/vfs/view.h says what they mean.
+ * A runtime started by an app's execve passes each mount's directory as an inherited
+ * fd (--mount-fd=N instead of --mount-host): a path could have been changed by then.
  * --trap=seccomp-inherited: started by an asis app under seccomp, whose filter (already
  * naming this runtime's gate, see docs/trap-mechanisms.md) is inherited. 
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
@@ -20,6 +22,7 @@
 #define PLAN_OPT_LOG_LEVEL "--log-level="
 #define PLAN_OPT_MOUNT "--mount="
 #define PLAN_OPT_MOUNT_HOST "--mount-host="
+#define PLAN_OPT_MOUNT_FD "--mount-fd="
 #define PLAN_OPT_CWD "--cwd="
 #define PLAN_OPT_UNAME_RELEASE "--uname-release="
 #define PLAN_END "--"

@@ -18,6 +18,8 @@
 #define THREAD_AREA_STACK_BYTES (256 * 1024)
 #define THREAD_AREA_BYTES (THREAD_AREA_GUARD_BYTES + THREAD_AREA_STACK_BYTES + 4096)
 
+#define VFS_HELD_FDS 2 /* a syscall looks up at most two paths (rename, link) */
+
 struct tcb {
     struct tcb *self;      /* %gs:0 */
     uint64_t canary;       /* %gs:8, read by the stack protector */
@@ -37,6 +39,8 @@ struct tcb {
     uint64_t app_gs_base;          /* ARCH_SET_GS from the app: remembered, never applied */
 
     uintptr_t exec_scratch;        /* argument copies of an execve in progress, or 0 */
+    int vfs_held_fd[VFS_HELD_FDS]; /* fd + 1 of directories lookups hold for this
+                                      syscall (rt/vfs/lookup.c), 0 if none */
     uintptr_t area_base;           /* the thread area this TCB lives in */
     struct tcb *next;              /* g_thread_list */
 };

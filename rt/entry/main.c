@@ -40,11 +40,12 @@ static void record_paths(int exe_fd)
     fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", exe_fd);
     n = host_syscall3(__NR_readlink, link, exe, sizeof(exe) - 1);
     exe[n > 0 ? n : 0] = 0;
-    exec_init(runtime, exe);
+    exec_init(runtime, exe, exe_fd);
 }
 
-/* "KIND:FLAGS:GUEST" and the host directory (common/launch_plan.h). */
-static void add_planned_mount(const char *spec, const char *host)
+/* "KIND:FLAGS:GUEST" and the host directory, by path or inherited fd
+ * (common/launch_plan.h). */
+static void add_planned_mount(const char *spec, const char *host, int host_fd)
 {
     enum mount_kind kind;
     if (starts_with(spec, "dir:"))
@@ -75,7 +76,10 @@ static void add_planned_mount(const char *spec, const char *host)
         if (*c == ',')
             c++;
     }
-    view_add_mount(kind, host, guest + 1, f);
+    if (host)
+        view_add_mount(kind, host, guest + 1, f);
+    else
+        view_add_mount_fd(kind, host_fd, guest + 1, f);
 }
 
 static void read_plan(int argc, char **argv, struct plan *p)
@@ -108,7 +112,12 @@ static void read_plan(int argc, char **argv, struct plan *p)
         else if (starts_with(a, PLAN_OPT_MOUNT) && i + 1 < argc &&
                  starts_with(argv[i + 1], PLAN_OPT_MOUNT_HOST)) {
             add_planned_mount(a + strlen(PLAN_OPT_MOUNT),
-                              argv[i + 1] + strlen(PLAN_OPT_MOUNT_HOST));
+                              argv[i + 1] + strlen(PLAN_OPT_MOUNT_HOST), -1);
+            i++;
+        } else if (starts_with(a, PLAN_OPT_MOUNT) && i + 1 < argc &&
+                   starts_with(argv[i + 1], PLAN_OPT_MOUNT_FD)) {
+            add_planned_mount(a + strlen(PLAN_OPT_MOUNT), 0,
+                              (int)parse_decimal(argv[i + 1] + strlen(PLAN_OPT_MOUNT_FD)));
             i++;
         } else if (starts_with(a, PLAN_OPT_CWD)) {
             static char start_dir[4096]; /* copied, as exe_path */
@@ -208,7 +217,8 @@ void rt_main(uint64_t *initial_sp)
                                                                 : "refused by the host");
         host_exit_group(ASIS_EXIT_BAD_ELF);
     }
-    host_close(exe_fd);
+    /* exe_fd stays open (reserved, close-on-exec): execve of /proc/self/exe reopens
+     * exactly this file, whatever its path names by then. */
     mm_brk_init(img.end, img.brk_reserved_end);
 
     struct stack_request req = {

@@ -1,6 +1,7 @@
 /* The syscall table (made from syscalls.def) and the dispatcher every interception
  * path ends in. */
 #include "libos/syscall.h"
+#include "vfs/lookup.h"
 #include "lib/log.h"
 #include "libos/fd_reserve.h"
 #include "libos/trace.h"
@@ -92,6 +93,8 @@ long syscall_dispatch(struct tcb *t, long nr, const long args[6])
             ret = pal_syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
         else
             ret = e->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+        if (t->vfs_held_fd[0])
+            vfs_release_held_fds(t);
         if (g_trace_fd >= 0)
             trace_syscall(t, e->name, nr, e->arg_fmt, e->ret_fmt, args, ret, 1);
         return ret;

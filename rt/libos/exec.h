@@ -8,8 +8,10 @@
 
 /* Set at start-up: where asis-rt itself is, and the real path of the app's executable
  * (what /proc/self/exe names). */
-void exec_init(const char *runtime_path, const char *exe_real_path);
+void exec_init(const char *runtime_path, const char *exe_real_path, int exe_fd);
 const char *exec_app_real_path(void);
+/* Where asis-rt is, as the host's /proc/PID/exe names it. */
+const char *exec_runtime_path(void);
 
 /* Is path one of the names of this process's executable (/proc/self/exe, ...)? Those
  * name the app's program, not asis-rt. */

@@ -41,7 +41,7 @@ long sys_fchdir(int fd)
     /* A directory outside the view (one the app inherited) is not a way out of it;
      * one that was removed or lies deeper than PATH_MAX is in the view, unnamed. */
     long named = view_guest_of_fd(fd, guest, sizeof(guest));
-    if (named == -ENOENT)
+    if (named < 0 && !vfs_dir_in_view(fd))
         return -EACCES;
     r = host_syscall1(__NR_fchdir, fd);
     if (r == 0 && named > 0)

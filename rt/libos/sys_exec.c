@@ -23,8 +23,11 @@
 static char g_runtime_path[PATH_MAX_LINUX];
 static char g_exe_real_path[PATH_MAX_LINUX];
 
-void exec_init(const char *runtime_path, const char *exe_real_path)
+static int g_exe_fd = -1; /* the app's program, open in the reserved range */
+
+void exec_init(const char *runtime_path, const char *exe_real_path, int exe_fd)
 {
+    g_exe_fd = exe_fd;
     fmt_snprintf(g_runtime_path, sizeof(g_runtime_path), "%s", runtime_path);
     fmt_snprintf(g_exe_real_path, sizeof(g_exe_real_path), "%s", exe_real_path);
 }
@@ -32,6 +35,11 @@ void exec_init(const char *runtime_path, const char *exe_real_path)
 const char *exec_app_real_path(void)
 {
     return g_exe_real_path;
+}
+
+const char *exec_runtime_path(void)
+{
+    return g_runtime_path;
 }
 
 void exec_release_scratch(struct tcb *t)
@@ -166,9 +174,13 @@ static long open_executable(const char *path)
     return obj < 0 ? obj : open_checked_executable(obj);
 }
 
-static long open_executable_on_host(const char *host_path)
+/* The app's own program, through the fd asis keeps of it: the file itself, wherever
+ * its path leads now. */
+static long open_own_executable(void)
 {
-    long obj = host_syscall4(__NR_openat, AT_FDCWD, host_path, O_PATH | O_CLOEXEC, 0);
+    char link[48];
+    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", g_exe_fd);
+    long obj = host_syscall4(__NR_openat, AT_FDCWD, link, O_PATH | O_CLOEXEC, 0);
     return obj < 0 ? obj : open_checked_executable(obj);
 }
 
@@ -215,7 +227,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     const char *exe = path;
     long fd;
     for (int depth = 0;; depth++) {
-        fd = depth == 0 && own_exe ? open_executable_on_host(exe) : open_executable(exe);
+        fd = depth == 0 && own_exe ? open_own_executable() : open_executable(exe);
         if (fd < 0)
             return fd;
         long got = host_syscall4(__NR_pread64, fd, head, ELF_CHECK_HEAD_BYTES - 1, 0);
@@ -274,7 +286,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     /* The same view: its mounts, and the working directory is the host's (which
      * follows the app's). */
     char *view_opts = s->str_next;
-    long nopts = view_plan_options(view_opts, (size_t)(s->str_end - s->str_next));
+    long nopts = view_plan_options(view_opts, (size_t)(s->str_end - s->str_next), 1);
     if (nopts < 0) {
         host_close((int)fd);
         return -E2BIG;
@@ -308,11 +320,13 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, 0);
     host_syscall3(__NR_fcntl, fd, F_SETFD, 0);
+    view_mount_fds_inheritable(1);
     signal_mask_for_exec(tcb_self());
     signal_dispositions_for_exec();
     long r = host_syscall3(__NR_execve, g_runtime_path, args, envp);
     signal_dispositions_after_failed_exec();
     signal_mask_after_failed_exec();
+    view_mount_fds_inheritable(0);
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, FD_CLOEXEC);
     host_close((int)fd);

@@ -150,8 +150,17 @@ long sys_mkdir(const char *app_path, int mode)
     return sys_mkdirat(AT_FDCWD, app_path, mode);
 }
 
+#define S_IFCHR_BITS 0020000
+#define S_IFBLK_BITS 0060000
+
 long sys_mknodat(int dirfd, const char *app_path, int mode, unsigned int dev)
 {
+    /* Device nodes would reach the host's devices past the view: refused as for a
+     * process without CAP_MKNOD (a 0:0 character device, overlayfs's whiteout, is
+     * harmless and allowed, as Linux allows it). */
+    int type = mode & 0170000;
+    if ((type == S_IFBLK_BITS || type == S_IFCHR_BITS) && !(type == S_IFCHR_BITS && dev == 0))
+        return -EPERM;
     char path[VIEW_PATH_MAX];
     struct lookup l;
     const char *name;
@@ -288,7 +297,15 @@ long sys_linkat(int olddirfd, const char *old_path, int newdirfd, const char *ne
         long parent = vfs_open_parent(&t.to, &t.to_name);
         if (parent < 0)
             return parent;
-        r = create_check(&t.to, parent, t.to_name);
+        /* The fd's file must lie in the same mount (a file of a read-only mount must
+         * not gain a writable name); one the view cannot place is refused likewise. */
+        char from_guest[VIEW_PATH_MAX];
+        const char *unused;
+        if (view_guest_of_fd(olddirfd, from_guest, sizeof(from_guest)) <= 0 ||
+            view_mount_of(from_guest, &unused) != t.to.mnt)
+            r = -EXDEV;
+        else
+            r = create_check(&t.to, parent, t.to_name);
         if (r == 0)
             r = host_syscall5(__NR_linkat, olddirfd, "", parent, t.to_name, AT_EMPTY_PATH);
         host_close((int)parent);

@@ -112,3 +112,35 @@ long sys_uname(void *app_buf)
     }
     return copy_to_app(app_buf, &u, sizeof(u));
 }
+
+/* Mounts would change what the app's paths name behind asis's view (and, as root, bind
+ * host paths into it): refused as for a process without CAP_SYS_ADMIN. */
+static long refuse_mount(void)
+{
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+        log_warn("mount is refused: the app's file system is asis's view");
+    return -EPERM;
+}
+
+long sys_mount(const char *source, const char *target, const char *fstype,
+               unsigned long flags, const void *data)
+{
+    (void)source, (void)target, (void)fstype, (void)flags, (void)data;
+    return refuse_mount();
+}
+
+long sys_umount2(const char *target, int flags)
+{
+    (void)target, (void)flags;
+    return refuse_mount();
+}
+
+/* A new mount namespace, or a user namespace (which gives the right to mount in one),
+ * would let the app mount over the host's /proc, which asis itself opens paths through. */
+long sys_unshare(unsigned long flags)
+{
+    if (flags & (CLONE_NEWNS | CLONE_NEWUSER))
+        return -EPERM;
+    return host_syscall1(__NR_unshare, flags);
+}

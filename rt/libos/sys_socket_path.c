@@ -9,7 +9,9 @@
  * getpeername, accept, recvfrom and recvmsg; a table of the names this process bound
  * turns it back into the text the app bound, as Linux would return it. Abstract and
  * unnamed addresses, and other families, pass unchanged (but from asis's copy, so that
- * the app cannot swap in a path after the check).
+ * the app cannot swap in a path after the check). A path given to a socket that does not
+ * look it up (another family, a Unix stream socket's send) reaches the host as "/" (see
+ * hide_file_name): another thread may make fd a Unix socket after the check.
  *
  * Not translated: recvmmsg's addresses, and names bound by another process (also one
  * this program exec'd, which inherits the socket but not the table): the host's text
@@ -263,6 +265,21 @@ static int names_file(const struct sock_addr *a, int len, char *path)
     return 1;
 }
 
+/* For an address that goes to the host unresolved: when it names a file, the host gets
+ * "/" in its place. Other families (and a Unix socket that sends without looking a name
+ * up) look only at the family and the length, which are kept, so the error is the same
+ * (checked against Linux: EINVAL, EAFNOSUPPORT, EOPNOTSUPP...). But if another thread
+ * has dup2'd a Unix socket onto the fd since the check, the host looks up "/", which
+ * is no socket (connect, send: ECONNREFUSED) and cannot be created (bind: EADDRINUSE),
+ * instead of the app's path outside the view. */
+static void hide_file_name(struct sock_addr *a, int len)
+{
+    if (len <= SUN_PATH_OFFSET || a->un.sun_family != AF_UNIX || !a->un.sun_path[0])
+        return;
+    memset(a->bytes + SUN_PATH_OFFSET, 0, (size_t)(len - SUN_PATH_OFFSET));
+    a->un.sun_path[0] = '/';
+}
+
 static long socket_option(int fd, int option)
 {
     int value = 0;
@@ -344,14 +361,15 @@ long sys_bind(int fd, const void *app_addr, int len)
     long r = addr_from_app(app_addr, len, &a);
     if (r < 0)
         return fd_error_first(fd, r);
-    if (!names_file(&a, len, path))
-        return host_syscall3(__NR_bind, fd, &a, len);
-    long domain = socket_option(fd, SO_DOMAIN);
-    if (domain < 0)
-        return domain;
-    if (domain != AF_UNIX)
-        return host_syscall3(__NR_bind, fd, &a, len); /* the family is refused */
-    return bind_file(fd, path);
+    if (names_file(&a, len, path)) {
+        long domain = socket_option(fd, SO_DOMAIN);
+        if (domain < 0)
+            return domain;
+        if (domain == AF_UNIX)
+            return bind_file(fd, path);
+    }
+    hide_file_name(&a, len); /* the family is refused, or the length */
+    return host_syscall3(__NR_bind, fd, &a, len);
 }
 
 long sys_connect(int fd, const void *app_addr, int len)
@@ -361,13 +379,13 @@ long sys_connect(int fd, const void *app_addr, int len)
     long r = addr_from_app(app_addr, len, &a);
     if (r < 0)
         return fd_error_first(fd, r);
-    if (!names_file(&a, len, path))
-        return host_syscall3(__NR_connect, fd, &a, len);
-    long domain = socket_option(fd, SO_DOMAIN);
+    long domain = names_file(&a, len, path) ? socket_option(fd, SO_DOMAIN) : 0;
     if (domain < 0)
         return domain;
-    if (domain != AF_UNIX)
+    if (domain != AF_UNIX) {
+        hide_file_name(&a, len);
         return host_syscall3(__NR_connect, fd, &a, len);
+    }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
     if (hlen < 0)
@@ -400,11 +418,13 @@ long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *app
     long r = addr_from_app(app_addr, len, &a);
     if (r < 0)
         return fd_error_first(fd, r);
-    if (!names_file(&a, len, path))
+    long to_file = names_file(&a, len, path) ? sends_to_files(fd) : 0;
+    if (to_file < 0)
+        return to_file;
+    if (!to_file) {
+        hide_file_name(&a, len);
         return host_syscall6(__NR_sendto, fd, buf, size, flags, &a, len);
-    long to_file = sends_to_files(fd);
-    if (to_file <= 0)
-        return to_file < 0 ? to_file : host_syscall6(__NR_sendto, fd, buf, size, flags, &a, len);
+    }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
     if (hlen < 0)
@@ -432,11 +452,13 @@ long sys_sendmsg(int fd, const void *app_msg, int flags)
         return fd_error_first(fd, r);
     m.msg_name = &a;
     m.msg_namelen = len;
-    if (!names_file(&a, len, path))
+    long to_file = names_file(&a, len, path) ? sends_to_files(fd) : 0;
+    if (to_file < 0)
+        return to_file;
+    if (!to_file) {
+        hide_file_name(&a, len);
         return host_syscall3(__NR_sendmsg, fd, &m, flags);
-    long to_file = sends_to_files(fd);
-    if (to_file <= 0)
-        return to_file < 0 ? to_file : host_syscall3(__NR_sendmsg, fd, &m, flags);
+    }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
     if (hlen < 0)
@@ -448,18 +470,76 @@ long sys_sendmsg(int fd, const void *app_msg, int flags)
     return r;
 }
 
+/* A message header of sendmmsg into asis's memory, with its name in *name (hidden: see
+ * hide_file_name), as Linux's copy_msghdr_from_user reads it. */
+static long message_from_app(const struct app_msghdr *app, struct app_msghdr *m,
+                             struct sock_addr *name)
+{
+    if (copy_from_app(m, app, sizeof(*m)) < 0)
+        return -EFAULT;
+    if (!m->msg_name || !m->msg_namelen)
+        return 0;
+    if (m->msg_namelen < 0)
+        return -EINVAL;
+    int len = m->msg_namelen > SOCKADDR_MAX ? SOCKADDR_MAX : m->msg_namelen;
+    long r = addr_from_app(m->msg_name, len, name);
+    if (r < 0)
+        return r;
+    hide_file_name(name, len);
+    m->msg_name = name;
+    m->msg_namelen = len;
+    return 0;
+}
+
+/* A socket that looks no name up: the host sends the messages SEND_BATCH at a time, from
+ * asis's copies of their headers and names, so that the host never reads a name the app
+ * could change after the check. As Linux's loop: stop at the first error, which is
+ * returned only if nothing was sent. */
+#define SEND_BATCH 16
+
+static long send_batches(int fd, struct app_mmsghdr *app, unsigned int count, int flags)
+{
+    unsigned int sent = 0;
+    long err = 0;
+    while (sent < count && !err) {
+        struct app_mmsghdr vec[SEND_BATCH];
+        struct sock_addr names[SEND_BATCH];
+        unsigned int n = 0;
+        for (; n < SEND_BATCH && sent + n < count; n++) {
+            err = message_from_app(&app[sent + n].msg_hdr, &vec[n].msg_hdr, &names[n]);
+            if (err < 0)
+                break;
+        }
+        if (!n)
+            break;
+        long r = host_syscall4(__NR_sendmmsg, fd, vec, n, flags);
+        if (r < 0) {
+            err = r;
+            break;
+        }
+        for (long i = 0; i < r; i++) {
+            if (copy_to_app(&app[sent].msg_len, &vec[i].msg_len, sizeof(vec[i].msg_len)) < 0)
+                return sent ? (long)sent : -EFAULT;
+            sent++;
+        }
+        if ((unsigned long)r < n)
+            break; /* the host stopped at an error */
+    }
+    return sent ? (long)sent : err;
+}
+
 long sys_sendmmsg(int fd, void *app_vec, unsigned int count, int flags)
 {
     long to_file = sends_to_files(fd);
     if (to_file < 0)
         return to_file;
-    if (!to_file) /* no message can name a file: the host sends them all at once */
-        return host_syscall4(__NR_sendmmsg, fd, app_vec, count, flags);
-    /* A Unix datagram socket: one sendmsg per message, as Linux's loop does (stopping
-     * at the first error, which is returned only if nothing was sent). */
     struct app_mmsghdr *vec = app_vec;
     if (count > UIO_MAXIOV)
         count = UIO_MAXIOV;
+    if (!to_file) /* no message can name a file */
+        return send_batches(fd, vec, count, flags);
+    /* A Unix datagram socket: one sendmsg per message, as Linux's loop does (stopping
+     * at the first error, which is returned only if nothing was sent). */
     unsigned int sent = 0;
     long r = 0;
     while (sent < count) {

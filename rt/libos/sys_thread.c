@@ -175,6 +175,11 @@ static long do_clone(const struct clone_request *req)
     }
     if ((req->flags & CLONE_THREAD) || ((req->flags & CLONE_SIGHAND) && !(req->flags & CLONE_VM)))
         return -EINVAL; /* Linux: CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM */
+    if (req->flags & (CLONE_NEWNS | CLONE_NEWUSER)) {
+        if (req->flags & CLONE_FS)
+            return -EINVAL; /* Linux: a new mount or user namespace cannot share CLONE_FS */
+        return -EPERM; /* as unshare: the app could mount over what asis opens */
+    }
     if ((req->flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
         return clone_vfork(req);
     if (req->flags & CLONE_VM) {

@@ -137,6 +137,10 @@ long sys_getrlimit(int resource, void *limit);
 long sys_setrlimit(int resource, const void *limit);
 long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 long sys_uname(void *app_buf);
+long sys_mount(const char *source, const char *target, const char *fstype,
+               unsigned long flags, const void *data);
+long sys_umount2(const char *target, int flags);
+long sys_unshare(unsigned long flags);
 /* The release uname reports instead of the host's, or NULL (set from the launch plan). */
 extern const char *g_uname_release;
 

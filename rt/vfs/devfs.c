@@ -2,10 +2,10 @@
 #include "vfs/devfs.h"
 #include "lib/string.h"
 
-/* Devices and directories the host provides; below pts/ and shm/ everything is the
- * host's (terminals, POSIX shared memory). */
+/* Devices and directories the host provides; below pts/ everything is the host's
+ * (terminals). /dev/shm is not the host's: asis run mounts a private tmpfs there. */
 static const char *const g_host_names[] = {
-    "null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm",
+    "null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts",
 };
 
 static const struct {
@@ -64,5 +64,5 @@ int devfs_lists_name(const char *name)
     for (size_t i = 0; i < COUNT(g_links); i++)
         if (strcmp(name, g_links[i].name) == 0)
             return 1;
-    return 0;
+    return strcmp(name, "shm") == 0; /* where asis run mounts its /dev/shm */
 }

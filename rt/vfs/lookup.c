@@ -5,6 +5,8 @@
 #include "libos/fd_reserve.h"
 #include "pal/host.h"
 #include "vfs/special.h"
+#include "vfs/procfs.h"
+#include "tcb.h"
 
 #define NAME_MAX_LINUX 255
 #define SYMLINKS_MAX 40 /* Linux's MAXSYMLINKS */
@@ -56,7 +58,7 @@ static long start_dir(int dirfd, char *base)
 /* Where host lookups of a result start, and how they are confined. */
 static int base_fd(const struct lookup *l)
 {
-    return l->anchored ? l->dirfd : l->mnt->host_fd;
+    return l->anchored ? l->anchor_fd : l->mnt->host_fd;
 }
 
 static long confinement(const struct lookup *l)
@@ -64,8 +66,6 @@ static long confinement(const struct lookup *l)
     if (l->resolve & RESOLVE_NO_XDEV)
         return (l->anchored ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : CONFINED) |
                RESOLVE_NO_XDEV;
-    if (l->anchored == 2) /* a climb asis checked (climb_from_unnamed) */
-        return RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     return l->anchored ? (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) : CONFINED;
 }
 
@@ -76,87 +76,107 @@ static int starts_with_dotdot(const char *p)
     return p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]);
 }
 
-static size_t depth_of(const char *guest)
+/* Holds an fd of asis's until the current syscall ends (syscall_dispatch releases it):
+ * for lookup results that start at a directory of their own. */
+static long hold_fd(long fd)
 {
-    size_t d = 0;
-    for (const char *c = guest; *c; c++)
-        d += *c == '/' && c[1];
-    return d;
+    struct tcb *t = tcb_self();
+    for (int i = 0; i < VFS_HELD_FDS; i++) {
+        if (!t->vfs_held_fd[i]) {
+            t->vfs_held_fd[i] = (int)fd + 1;
+            return fd;
+        }
+    }
+    host_close((int)fd);
+    return -ENOMEM;
 }
 
-/* "../x" from a directory without a guest path: the host climbs (a removed directory
- * still has its parent) until a directory the view can name; the rest is looked up
- * from there. When that path is too long to write, the host resolves the whole path
- * from the start directory, which is safe because the climb was seen to stay in the
- * view. 1 if done (result in *r), 0 if the path does not start with "..". */
-static int climb_from_unnamed(struct lookup *l, long *r)
+void vfs_release_held_fds(struct tcb *t)
+{
+    for (int i = 0; i < VFS_HELD_FDS; i++) {
+        if (t->vfs_held_fd[i]) {
+            host_close(t->vfs_held_fd[i] - 1);
+            t->vfs_held_fd[i] = 0;
+        }
+    }
+}
+
+/* The guest path of the nearest ancestor of directory fd that the view names (fd
+ * itself first): its length, or -ENOENT when the climb leaves the view (a directory
+ * from outside it) or finds nothing in 1024 levels. */
+static long named_ancestor(long fd, char *guest)
+{
+    long r = view_guest_of_fd((int)fd, guest, VIEW_PATH_MAX);
+    if (r > 0 || r == -ENOENT)
+        return r;
+    long up = host_syscall4(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    for (int level = 0; up >= 0 && level < 1024; level++) {
+        r = view_guest_of_fd((int)up, guest, VIEW_PATH_MAX);
+        if (r > 0 || r == -ENOENT)
+            break;
+        long next = host_syscall4(__NR_openat, up, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        host_close((int)up);
+        up = next;
+    }
+    if (up >= 0)
+        host_close((int)up);
+    return r > 0 ? r : -ENOENT;
+}
+
+int vfs_dir_in_view(int fd)
+{
+    char guest[VIEW_PATH_MAX];
+    return named_ancestor(fd, guest) > 0;
+}
+
+static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve,
+                   struct lookup *l);
+
+/* A relative path from a start directory the view cannot name (removed, or deeper than
+ * PATH_MAX). Leading ".." climb on the host (a removed directory still has its parent);
+ * from a directory the view names, the lookup goes on as usual; otherwise the host
+ * resolves the rest beneath that directory (RESOLVE_BENEATH), which a named ancestor
+ * shows to be in the view, and in which mount. */
+static long anchor(struct lookup *l)
 {
     const char *p = l->path;
-    if (!starts_with_dotdot(p))
-        return 0;
-    size_t dotdots = 0;
-    for (const char *q = p; starts_with_dotdot(q);) {
-        dotdots++;
-        q += 2;
-        while (*q == '/')
-            q++;
-    }
     long fd = host_syscall4(__NR_openat, l->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-    for (size_t up = 1; fd >= 0 && up <= 256; up++) {
-        if (up <= dotdots) {
-            p += 2;
-            while (*p == '/')
-                p++;
-        }
+    while (fd >= 0 && starts_with_dotdot(p)) {
+        p += 2;
+        while (*p == '/')
+            p++;
         long parent = host_syscall4(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         host_close((int)fd);
         fd = parent;
-        char guest[VIEW_PATH_MAX];
-        if (fd < 0 || view_guest_of_fd((int)fd, guest, sizeof(guest)) <= 0)
-            continue;
-        host_close((int)fd);
-        fd = -1;
-        long n = up > dotdots ? (long)sizeof(l->path_buf)
-                              : fmt_snprintf(l->path_buf, sizeof(l->path_buf), "%s/%s", guest, p);
-        if (n < (long)sizeof(l->path_buf)) {
-            *r = vfs_lookup(AT_FDCWD, l->path_buf, l->flags, l);
-            return 1;
-        }
-        /* Named only above the path's climb (a tree deeper than PATH_MAX), or the rest
-         * is too long to write: the host resolves the path from the start directory,
-         * which lies in the view, below guest. Its ".." must not climb above the view. */
-        if (up < dotdots && depth_of(guest) < dotdots - up) {
-            *r = -ENOENT;
-            return 1;
-        }
-        /* The host resolves the path as given, from the start directory. */
-        size_t len = strlen(l->path);
-        memcpy(l->rel_buf, l->path, len + 1);
-        l->rel = l->rel_buf;
-        l->guest[0] = 0;
-        l->mnt = view_mount_of(guest, &p);
-        l->anchored = 2;
-        l->walked = 1;
-        *r = 0;
-        return 1;
     }
-    if (fd >= 0)
+    if (fd < 0)
+        return fd;
+    char guest[VIEW_PATH_MAX];
+    long named = view_guest_of_fd((int)fd, guest, sizeof(guest));
+    if (named > 0) {
+        long n = fmt_snprintf(l->path_buf, sizeof(l->path_buf), "%s/%s", guest, p);
+        if (n < (long)sizeof(l->path_buf)) {
+            host_close((int)fd);
+            return lookup(AT_FDCWD, l->path_buf, l->flags, l->resolve, l);
+        }
+    }
+    if (named_ancestor(fd, guest) < 0) {
         host_close((int)fd);
-    *r = -ENOENT;
-    return 1;
-}
-
-/* A relative path from a start directory without a guest path. */
-static long anchor(struct lookup *l)
-{
-    long r;
-    if (climb_from_unnamed(l, &r))
-        return r;
-    size_t n = strlen(l->path);
-    memcpy(l->rel_buf, l->path, n + 1);
+        return -ENOENT;
+    }
+    const char *unused;
+    l->mnt = view_mount_of(guest, &unused);
+    fd = hold_fd(fd);
+    if (fd < 0)
+        return fd;
+    l->anchor_fd = (int)fd;
+    size_t n = strlen(p);
+    if (n == 0)
+        l->rel_buf[0] = '.', l->rel_buf[1] = 0;
+    else
+        memcpy(l->rel_buf, p, n + 1);
     l->rel = l->rel_buf;
     l->guest[0] = 0;
-    l->mnt = view_mount_at(0);
     l->anchored = 1;
     l->walked = 1;
     return 0;
@@ -321,7 +341,7 @@ long vfs_lookup_walk(struct lookup *l)
             case SPECIAL_MISSING:
                 return -ENOENT;
             case SPECIAL_FILE:
-                if (!is_last)
+                if (!is_last || slash_follows)
                     return -ENOTDIR;
                 break;
             case SPECIAL_FD_LINK:
@@ -581,8 +601,19 @@ long vfs_open(struct lookup *l, int flags, int mode)
     clean_open_flags(&flags, &mode);
     for (;;) {
         if (l->magic_fd >= 0) {
-            /* Reopening one of the app's own fds, as Linux does through /proc. */
-            char link[48];
+            /* Reopening one of the app's own fds, as Linux does through /proc; a file of
+             * a read-only mount stays read-only. */
+            char link[48], guest[VIEW_PATH_MAX];
+            const char *unused;
+            int writing = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+            if (writing && view_guest_of_fd(l->magic_fd, guest, sizeof(guest)) > 0 &&
+                (view_mount_of(guest, &unused)->flags & MOUNT_READONLY)) {
+                struct host_stat st;
+                if (host_syscall2(__NR_fstat, l->magic_fd, &st) == 0 &&
+                    ((st.st_mode & HOST_S_IFMT) == HOST_S_IFREG ||
+                     (st.st_mode & HOST_S_IFMT) == HOST_S_IFDIR))
+                    return -EROFS;
+            }
             magic_path(l->magic_fd, link, sizeof(link));
             return host_syscall4(__NR_openat, AT_FDCWD, link, flags, mode);
         }
@@ -594,6 +625,13 @@ long vfs_open(struct lookup *l, int flags, int mode)
                 return -ENOENT;
             if (node.kind == SPECIAL_FILE)
                 return special_open_file(l->mnt, l->rel, flags);
+            if (l->mnt->kind == MOUNT_PROC) {
+                /* Nothing of the host's /proc opens for writing outside the app's own
+                 * directory (/proc/sys, sysrq-trigger, ...). */
+                long r = procfs_open_check(l->mnt, l->rel, flags);
+                if (r < 0)
+                    return r;
+            }
         }
         if (l->mnt->flags & MOUNT_READONLY) {
             long r = readonly_open_check(l, flags);

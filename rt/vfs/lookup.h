@@ -31,9 +31,10 @@ struct lookup {
     int walked;
     /* 1: a relative path from a directory the view cannot name (removed, or deeper than
      * PATH_MAX): resolved by the host beneath that directory (RESOLVE_BENEATH), from
-     * dirfd; guest is then empty and mnt the root mount. 2: the same for a path whose
-     * leading ".." asis has checked to stay in the view (no RESOLVE_BENEATH). */
+     * anchor_fd (held until the syscall ends); guest is then empty and mnt the mount of
+     * the directory's nearest named ancestor. */
     int anchored;
+    int anchor_fd;
     char path_buf[VIEW_PATH_MAX]; /* a path rewritten by the lookup */
     unsigned resolve;          /* the app's openat2 RESOLVE_* flags, else 0 */
     /* what the lookup was asked, to redo it */
@@ -76,5 +77,12 @@ long vfs_open_object(struct lookup *l);
 
 /* -EROFS if the result's mount is read-only, else 0. */
 int vfs_check_writable(const struct lookup *l);
+
+/* 1 if directory fd lies in the view (it, or an ancestor, has a guest path). */
+int vfs_dir_in_view(int fd);
+
+/* Closes the fds lookups of this thread held for the syscall that just ended. */
+struct tcb;
+void vfs_release_held_fds(struct tcb *t);
 
 #endif

@@ -104,6 +104,28 @@ static int is_own(const struct mount *m, const struct pid_dir *d)
     return d->tid < 0 || is_own_thread(m, d->tid);
 }
 
+/* Another process the app may see: one running asis-rt (the app's parent or children
+ * under asis, in the same view). Others are outside the view: as if absent. */
+static int is_asis_process(long pid)
+{
+    char link[40], exe[VIEW_PATH_MAX];
+    fmt_snprintf(link, sizeof(link), "/proc/%ld/exe", pid);
+    long n = host_syscall3(__NR_readlink, link, exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = 0;
+    return strcmp(exe, exec_runtime_path()) == 0;
+}
+
+/* A child of this process runs under asis too, even once it has exited and its exe
+ * link is gone: waitid without waiting and without reaping says whether it is one. */
+static int is_child(long pid)
+{
+    unsigned char info[128]; /* siginfo_t */
+    return host_syscall5(__NR_waitid, 1 /* P_PID */, pid, info,
+                         4 /* WEXITED */ | 1 /* WNOHANG */ | 0x01000000 /* WNOWAIT */, 0) == 0;
+}
+
 static const char *own_entry(const struct mount *m, const char *rel)
 {
     struct pid_dir d;
@@ -177,8 +199,12 @@ void procfs_classify(const struct mount *m, const char *rel, struct special_node
         n->kind = SPECIAL_MISSING;
         return;
     }
-    if (!is_own(m, &d))
+    if (!is_own(m, &d)) {
+        if (d.pid != host_getpid() && !is_own_thread(m, d.pid) && !is_child(d.pid) &&
+            !is_asis_process(d.pid))
+            n->kind = SPECIAL_MISSING;
         return;
+    }
     const char *e = d.entry;
     size_t len = component_len(e);
     if (component_is(e, len, "fd") && e[len]) {
@@ -217,4 +243,12 @@ int procfs_is_fd_dir(const struct mount *m, const char *rel)
 {
     struct pid_dir d;
     return split_pid_dir(rel, &d) && (strcmp(d.entry, "fd") == 0 || strcmp(d.entry, "fdinfo") == 0);
+}
+
+long procfs_open_check(const struct mount *m, const char *rel, int flags)
+{
+    int writes = !(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC));
+    if (!writes || own_entry(m, rel))
+        return 0;
+    return -EACCES;
 }

@@ -5,7 +5,8 @@
  *   fd/N                the app's fds only (asis's reserved ones do not exist)
  *   fdinfo/N            likewise
  *   cmdline, environ, auxv, maps, mountinfo, mounts, limits   generated (proc_files.h)
- * Everything else (other processes, cpuinfo, stat, status, ...) is the host's. */
+ * Other processes do not exist, except asis's (the app's children, any asis-rt: they
+ * share the view). Everything else (cpuinfo, stat, status, ...) is the host's. */
 #ifndef ASIS_VFS_PROCFS_H
 #define ASIS_VFS_PROCFS_H
 #include "vfs/content.h"
@@ -22,6 +23,10 @@ struct proc_file {
 
 /* The generated file rel names, or NULL if rel is not one. */
 const struct proc_file *procfs_file_of(const struct mount *m, const char *rel);
+
+/* Opening rel with flags: writing is for this process's own directories only (not
+ * /proc/sys, sysrq-trigger, other processes' mem, ...): 0 or -EACCES. */
+long procfs_open_check(const struct mount *m, const char *rel, int flags);
 
 /* Is rel an fd or fdinfo directory of this process (its listing hides asis's fds)? */
 int procfs_is_fd_dir(const struct mount *m, const char *rel);

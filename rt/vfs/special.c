@@ -114,9 +114,10 @@ static int entry_hidden(enum listing_filter f, const char *name)
 
 long special_getdents64(int fd, void *app_buf, unsigned int size)
 {
-    unsigned long bit = 1UL << (fd % 64);
-    if (fd < 0 || fd >= FD_BITS ||
-        !(__atomic_load_n(&g_dir_fds[fd / 64], __ATOMIC_RELAXED) & bit))
+    if (fd < 0 || fd >= FD_BITS)
+        return host_syscall3(__NR_getdents64, fd, app_buf, size);
+    unsigned long bit = 1UL << (fd % 64); /* fd is checked first: no negative shift */
+    if (!(__atomic_load_n(&g_dir_fds[fd / 64], __ATOMIC_RELAXED) & bit))
         return host_syscall3(__NR_getdents64, fd, app_buf, size);
     enum listing_filter f = listing_filter_of_fd(fd);
     if (f == LIST_ALL) {

@@ -62,8 +62,8 @@ static int has_path_prefix(const char *path, const char *prefix, size_t prefix_l
            (path[prefix_len] == 0 || path[prefix_len] == '/');
 }
 
-void view_add_mount(enum mount_kind kind, const char *host_path, const char *guest_path,
-                    unsigned flags)
+static void add_mount(enum mount_kind kind, long fd, const char *host_path,
+                      const char *guest_path, unsigned flags)
 {
     if (g_mount_count == VIEW_MOUNTS_MAX)
         fatal("too many mounts (at most %d)", VIEW_MOUNTS_MAX);
@@ -72,8 +72,10 @@ void view_add_mount(enum mount_kind kind, const char *host_path, const char *gue
         fatal("mount point '%s' is not an absolute path", guest_path);
     if (g_mount_count == 0 && strcmp(m->guest, "/") != 0)
         fatal("the first mount must be the root");
-    long fd = host_syscall4(__NR_openat, AT_FDCWD, host_path,
-                            O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    struct host_stat st;
+    if (fd >= 0 && (host_syscall2(__NR_fstat, fd, &st) < 0 ||
+                    (st.st_mode & HOST_S_IFMT) != HOST_S_IFDIR))
+        fd = -ENOTDIR;
     if (fd < 0)
         fatal("cannot use %s as %s in the app's view: %s", host_path, m->guest,
               fd == -ENOENT ? "no such directory" : fd == -ENOTDIR ? "not a directory"
@@ -92,6 +94,28 @@ void view_add_mount(enum mount_kind kind, const char *host_path, const char *gue
     m->kind = kind;
     m->flags = flags;
     g_mount_count++;
+}
+
+void view_add_mount(enum mount_kind kind, const char *host_path, const char *guest_path,
+                    unsigned flags)
+{
+    long fd = host_syscall4(__NR_openat, AT_FDCWD, host_path,
+                            O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    add_mount(kind, fd, host_path, guest_path, flags);
+}
+
+void view_add_mount_fd(enum mount_kind kind, int host_fd, const char *guest_path,
+                       unsigned flags)
+{
+    /* fd_move_to_reserved makes a close-on-exec copy; the inherited one goes. */
+    add_mount(kind, host_fd, "(an inherited directory)", guest_path, flags);
+    host_close(host_fd);
+}
+
+void view_mount_fds_inheritable(int on)
+{
+    for (int i = 0; i < g_mount_count; i++)
+        host_syscall3(__NR_fcntl, g_mounts[i].host_fd, F_SETFD, on ? 0 : FD_CLOEXEC);
 }
 
 int view_mount_count(void)
@@ -254,7 +278,7 @@ void view_finish(const char *start_dir)
 
 /* ---------------------------------------------------------------- launch plan */
 
-long view_plan_options(char *buf, size_t size)
+long view_plan_options(char *buf, size_t size, int by_fd)
 {
     static const char *const kinds[] = { "dir", "proc", "dev" };
     size_t used = 0;
@@ -273,7 +297,10 @@ long view_plan_options(char *buf, size_t size)
         if (a < 0 || used + (size_t)a + 1 >= size)
             return -E2BIG;
         used += (size_t)a + 1;
-        long b = fmt_snprintf(buf + used, size - used, "%s%s", PLAN_OPT_MOUNT_HOST, m->host);
+        long b = by_fd ? fmt_snprintf(buf + used, size - used, "%s%d", PLAN_OPT_MOUNT_FD,
+                                      m->host_fd)
+                       : fmt_snprintf(buf + used, size - used, "%s%s", PLAN_OPT_MOUNT_HOST,
+                                      m->host);
         if (b < 0 || used + (size_t)b + 1 >= size)
             return -E2BIG;
         used += (size_t)b + 1;

@@ -36,6 +36,9 @@ struct mount {
 void view_add_mount(enum mount_kind kind, const char *host_path, const char *guest_path,
                     unsigned flags);
 void view_finish(const char *start_dir);
+/* The same with the host directory given as an fd (inherited across exec). */
+void view_add_mount_fd(enum mount_kind kind, int host_fd, const char *guest_path,
+                       unsigned flags);
 
 /* The mount a canonical guest path lies in (longest prefix); *rest is the path inside
  * the mount: "" for the mount's root, else "a/b" (no leading slash). Never NULL: the
@@ -64,8 +67,11 @@ void view_cwd_lock(void);
 void view_cwd_unlock(void);
 
 /* Launch-plan options (common/launch_plan.h) that recreate this view in a runtime
- * started by execve: writes them, NUL-separated, into buf; returns how many, or -E2BIG. */
-long view_plan_options(char *buf, size_t size);
+ * started by execve: writes them, NUL-separated, into buf; returns how many, or -E2BIG.
+ * by_fd: name each mount's directory by its fd (see view_mount_fds_inheritable). */
+long view_plan_options(char *buf, size_t size, int by_fd);
+/* Around an execve: lets the mounts' fds be inherited (1), or not (0). */
+void view_mount_fds_inheritable(int on);
 
 int view_mount_count(void);
 const struct mount *view_mount_at(int i);
