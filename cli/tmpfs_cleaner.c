@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,19 +106,30 @@ int tmpfs_cleaner_start(char *const dirs[], int count)
         cli_error("run: --tmpfs needs pidfd_open (Linux 5.3): %s", strerror(errno));
         return ASIS_EXIT_INTERNAL;
     }
-    pid_t child = fork();
+    /* The cleaner is made a child of our parent (CLONE_PARENT), not of this process:
+     * the app must not find it among its children, nor its CPU time in
+     * getrusage(RUSAGE_CHILDREN), which a child reaped here would leave. Where that is
+     * refused (this process is a namespace's init), a grandchild does the work. */
+    pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+    if (child == 0) {
+        clean_when_done(pidfd, dirs, count);
+        _exit(0);
+    }
+    if (child < 0 && errno == EINVAL) {
+        child = fork();
+        if (child == 0) {
+            if (fork() == 0)
+                clean_when_done(pidfd, dirs, count);
+            _exit(0);
+        }
+        if (child > 0)
+            while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+                ;
+    }
     if (child < 0) {
         cli_error("run: cannot start the --tmpfs cleaner: %s", strerror(errno));
         return ASIS_EXIT_INTERNAL;
     }
-    if (child == 0) {
-        /* The grandchild does the work, so the app never has it as a child to wait for. */
-        if (fork() == 0)
-            clean_when_done(pidfd, dirs, count);
-        _exit(0);
-    }
     close(pidfd);
-    while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-        ;
     return 0;
 }
