@@ -253,6 +253,48 @@ static long host_symlink_target(const struct mount *m, const char *rel, char *ta
     return r;
 }
 
+/* The walk's shortcut: the plain components of todo from start on, up to (not
+ * including) the path's last one, a "." or "..", or a mount point, checked by one host
+ * call to be directories and no symlinks. Returns where the run ends in todo, with
+ * canon + the run in out; 0 when there is no run or the host says no (a symlink, a
+ * missing name...): then the components are taken one by one. */
+static size_t verified_run(const char *canon, const char *todo, size_t start, long xdev,
+                           char *out)
+{
+    memcpy(out, canon, strlen(canon) + 1);
+    size_t pos = start, end = 0;
+    for (;;) {
+        while (todo[pos] == '/')
+            pos++;
+        const char *c = todo + pos;
+        size_t len = 0;
+        while (c[len] && c[len] != '/')
+            len++;
+        size_t after = pos + len;
+        while (todo[after] == '/')
+            after++;
+        if (!todo[after] || len > NAME_MAX_LINUX || (len == 1 && c[0] == '.') ||
+            (len == 2 && c[0] == '.' && c[1] == '.'))
+            break; /* the last component, or one the walk must see itself */
+        if (append_component(out, c, len) < 0)
+            return 0;
+        end = pos + len;
+        pos = after;
+    }
+    if (!end)
+        return 0;
+    const char *rel_start, *rel_end;
+    const struct mount *m = view_mount_of(canon, &rel_start);
+    if (view_mount_of(out, &rel_end) != m || m->kind != MOUNT_HOST_DIR)
+        return 0; /* a mount point on the way */
+    long fd = host_openat2(m->host_fd, rel_end, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                           CONFINED | xdev);
+    if (fd < 0)
+        return 0;
+    host_close((int)fd);
+    return end;
+}
+
 long vfs_lookup_walk(struct lookup *l)
 {
     char todo[VIEW_PATH_MAX], target[VIEW_PATH_MAX], cand[VIEW_PATH_MAX];
@@ -314,6 +356,14 @@ long vfs_lookup_walk(struct lookup *l)
         }
         if (len > NAME_MAX_LINUX)
             return -ENAMETOOLONG;
+        if (!is_last) {
+            size_t run_end = verified_run(canon, todo, pos - len, rs & RESOLVE_NO_XDEV, cand);
+            if (run_end) {
+                memcpy(canon, cand, strlen(cand) + 1);
+                pos = run_end;
+                continue;
+            }
+        }
         memcpy(cand, canon, strlen(canon) + 1);
         long r = append_component(cand, c, len);
         if (r < 0)
