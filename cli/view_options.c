@@ -35,8 +35,10 @@ static char *host_directory(const char *option, const char *path)
 {
     char *real = realpath(path, NULL);
     if (!real || !is_directory(real)) {
-        cli_error("run: %s: %s is not a directory (%s)", option, path,
-                  real ? "not a directory" : strerror(errno));
+        if (real)
+            cli_error("run: %s: %s is not a directory", option, path);
+        else
+            cli_error("run: %s: %s: %s", option, path, strerror(errno));
         free(real);
         return NULL;
     }

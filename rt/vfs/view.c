@@ -2,6 +2,7 @@
  * start-up and never changes afterwards, so lookups read it without a lock; only the
  * working directory changes, under g_cwd_lock. */
 #include "vfs/view.h"
+#include "exit_codes.h"
 #include "launch_plan.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
@@ -270,8 +271,11 @@ void view_finish(const char *start_dir)
     struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
                             .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
     long fd = host_syscall4(__NR_openat2, m->host_fd, rest[0] ? rest : ".", &how, sizeof(how));
-    if (fd < 0 || host_syscall1(__NR_fchdir, fd) < 0)
-        fatal("the start directory %s is not a directory in the app's view", cwd);
+    if (fd < 0 || host_syscall1(__NR_fchdir, fd) < 0) {
+        /* The user's --cwd: a usage error, not asis's. */
+        log_error("--cwd: %s is not a directory in the app's view", cwd);
+        host_exit_group(ASIS_EXIT_USAGE);
+    }
     host_close((int)fd);
     view_set_cwd(cwd);
 }

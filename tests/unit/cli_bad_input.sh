@@ -302,6 +302,16 @@ fi
 expect_reject "usage: no arguments" 125 ''
 expect_reject "usage: run without a program" 125 '' run
 expect_reject "usage: unknown option" 125 '' run --bogus "$static"
+# The file-system view's options: each bad one is one message naming it, status 125.
+expect_reject "view: --root missing" 125 "$tmp/no-such-dir" run --root="$tmp/no-such-dir" "$static"
+expect_reject "view: --root a file" 125 "$static" run --root="$static" "$static"
+expect_reject "view: --bind without GUEST" 125 "--bind" run --bind="$tmp" "$static"
+expect_reject "view: --bind relative GUEST" 125 "relative" run --bind="$tmp:relative" "$static"
+expect_reject "view: --tmpfs relative" 125 "rel" run --tmpfs=rel "$static"
+expect_reject "view: --cwd relative" 125 "rel" run --cwd=rel "$static"
+expect_reject "view: --cwd not in the view" 125 "/no-such-dir" run --cwd=/no-such-dir "$static"
+expect_reject "view: --uname-release too long" 125 "--uname-release" \
+    run --uname-release="$(printf 'x%.0s' $(seq 70))" "$static"
 
 # ---- the unmodified program, so the mutation run below is not vacuous ----
 
