@@ -15,9 +15,13 @@
  *
  * Not translated: recvmmsg's addresses, and names bound by another process (also one
  * this program exec'd, which inherits the socket but not the table): the host's text
- * is returned as is. */
+ * is returned as is.
+ *
+ * Sends also hand the host asis's copy of the control data, in which asis's own fds
+ * cannot be passed with SCM_RIGHTS (see hide_reserved_fds). */
 #include "libos/syscall.h"
 #include "lib/fmt.h"
+#include "libos/fd_reserve.h"
 #include "lib/mutex.h"
 #include "lib/string.h"
 #include "pal/host.h"
@@ -395,6 +399,94 @@ long sys_connect(int fd, const void *app_addr, int len)
     return r;
 }
 
+/* ------------------------------------------------------------------- control data */
+
+/* An app could send asis's reserved fds with SCM_RIGHTS (to itself through a socketpair)
+ * and receive copies in its own range. The host is given asis's copy of the control data
+ * (so that the app cannot change it after the check), in which every reserved fd of an
+ * SCM_RIGHTS message is replaced by -1, which is never open: the host answers EBADF, as
+ * Linux does for an fd that is not open, and only where Linux would (after the socket's
+ * family, a malformed message, too many fds...). */
+#define SCM_RIGHTS 1
+#define CMSG_HDR_BYTES 16u  /* struct cmsghdr of x86-64: cmsg_len (size_t), level, type */
+#define CONTROL_ON_STACK 2048
+/* Linux copies control data into a buffer of at most net.core.optmem_max bytes (128 KiB
+ * by default since 6.9, 20 KiB before): larger is ENOBUFS. Larger than this is ENOBUFS
+ * under asis whatever the host's setting. */
+#define CONTROL_MAX (128 * 1024)
+/* msg_controllen values the host refuses as Linux would refuse the app's: with ENOBUFS
+ * (more than INT_MAX), and a pointer copy_from_user refuses (EFAULT, unless the length
+ * is ENOBUFS first, as for the app). */
+#define CONTROL_LEN_ENOBUFS ((size_t)0x7fffffff + 1)
+#define CONTROL_EFAULT ((void *)0xffff800000000000UL)
+
+struct control_copy {
+    char stack[CONTROL_ON_STACK] __attribute__((aligned(8)));
+    void *mapped; /* a larger copy: munmap'd by control_release */
+    size_t mapped_size;
+};
+
+/* Linux's for_each_cmsghdr over the copy: a message the host would refuse (EINVAL) ends
+ * the walk, as it ends Linux's. */
+static void hide_reserved_fds(char *ctl, size_t size)
+{
+    for (size_t pos = 0; pos + CMSG_HDR_BYTES <= size;) {
+        size_t len;
+        int level, type;
+        memcpy(&len, ctl + pos, sizeof(len));
+        memcpy(&level, ctl + pos + 8, sizeof(level));
+        memcpy(&type, ctl + pos + 12, sizeof(type));
+        if (len < CMSG_HDR_BYTES || len > size - pos)
+            return;
+        if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+            int *fds = (int *)(ctl + pos + CMSG_HDR_BYTES); /* pos is a multiple of 8 */
+            for (size_t i = 0; i < (len - CMSG_HDR_BYTES) / sizeof(int); i++)
+                if (fd_is_reserved(fds[i]))
+                    fds[i] = -1;
+        }
+        pos += (len + 7) & ~(size_t)7; /* CMSG_ALIGN */
+    }
+}
+
+/* Points the header's control data at asis's copy; when it cannot be copied, at what
+ * makes the host fail as Linux fails (the errors that come first stay the host's). */
+static void control_from_app(struct app_msghdr *m, struct control_copy *c)
+{
+    c->mapped = 0;
+    size_t len = m->msg_controllen;
+    if (!len)
+        return;
+    if (len > CONTROL_MAX) {
+        m->msg_controllen = CONTROL_LEN_ENOBUFS;
+        return;
+    }
+    char *buf = c->stack;
+    if (len > sizeof(c->stack)) {
+        size_t size = (len + 4095) & ~(size_t)4095;
+        void *p = host_mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+        if ((unsigned long)p >= -4095UL) {
+            m->msg_controllen = CONTROL_LEN_ENOBUFS; /* Linux: no memory is ENOBUFS */
+            return;
+        }
+        c->mapped = p;
+        c->mapped_size = size;
+        buf = p;
+    }
+    if (copy_from_app(buf, m->msg_control, len) < 0) {
+        m->msg_control = CONTROL_EFAULT;
+        return;
+    }
+    hide_reserved_fds(buf, len);
+    m->msg_control = buf;
+}
+
+static void control_release(struct control_copy *c)
+{
+    if (c->mapped)
+        host_munmap(c->mapped, c->mapped_size);
+}
+
 /* ------------------------------------------------------------------------------ send */
 
 /* Only a datagram socket sends to a file's name: a stream socket refuses an address
@@ -434,12 +526,10 @@ long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *app
     return r;
 }
 
-long sys_sendmsg(int fd, const void *app_msg, int flags)
+/* sendmsg of a header in asis's memory whose control data is asis's already. The host
+ * reads asis's copies only, never the app's header or name again. */
+static long send_message(int fd, struct app_msghdr m, int flags)
 {
-    struct app_msghdr m;
-    if (copy_from_app(&m, app_msg, sizeof(m)) < 0)
-        return fd_error_first(fd, -EFAULT);
-    /* The host reads asis's copy of the header, never the app's again. */
     if (!m.msg_name || !m.msg_namelen)
         return host_syscall3(__NR_sendmsg, fd, &m, flags);
     if (m.msg_namelen < 0)
@@ -470,6 +560,18 @@ long sys_sendmsg(int fd, const void *app_msg, int flags)
     return r;
 }
 
+long sys_sendmsg(int fd, const void *app_msg, int flags)
+{
+    struct app_msghdr m;
+    if (copy_from_app(&m, app_msg, sizeof(m)) < 0)
+        return fd_error_first(fd, -EFAULT);
+    struct control_copy control;
+    control_from_app(&m, &control);
+    long r = send_message(fd, m, flags);
+    control_release(&control);
+    return r;
+}
+
 /* A message header of sendmmsg into asis's memory, with its name in *name (hidden: see
  * hide_file_name), as Linux's copy_msghdr_from_user reads it. */
 static long message_from_app(const struct app_msghdr *app, struct app_msghdr *m,
@@ -493,8 +595,9 @@ static long message_from_app(const struct app_msghdr *app, struct app_msghdr *m,
 
 /* A socket that looks no name up: the host sends the messages SEND_BATCH at a time, from
  * asis's copies of their headers and names, so that the host never reads a name the app
- * could change after the check. As Linux's loop: stop at the first error, which is
- * returned only if nothing was sent. */
+ * could change after the check; a message with control data goes alone, with asis's
+ * copy of it. As Linux's loop: stop at the first error, which is returned only if
+ * nothing was sent. */
 #define SEND_BATCH 16
 
 static long send_batches(int fd, struct app_mmsghdr *app, unsigned int count, int flags)
@@ -504,15 +607,23 @@ static long send_batches(int fd, struct app_mmsghdr *app, unsigned int count, in
     while (sent < count && !err) {
         struct app_mmsghdr vec[SEND_BATCH];
         struct sock_addr names[SEND_BATCH];
+        struct control_copy control;
+        control.mapped = 0;
         unsigned int n = 0;
         for (; n < SEND_BATCH && sent + n < count; n++) {
             err = message_from_app(&app[sent + n].msg_hdr, &vec[n].msg_hdr, &names[n]);
             if (err < 0)
                 break;
+            if (vec[n].msg_hdr.msg_controllen) {
+                if (n == 0) /* else it starts the next batch */
+                    control_from_app(&vec[n++].msg_hdr, &control);
+                break;
+            }
         }
         if (!n)
             break;
         long r = host_syscall4(__NR_sendmmsg, fd, vec, n, flags);
+        control_release(&control);
         if (r < 0) {
             err = r;
             break;

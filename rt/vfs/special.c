@@ -65,9 +65,10 @@ static enum listing_filter listing_filter_of(const struct mount *m, const char *
     return LIST_ALL;
 }
 
-/* One bit per app fd that was opened on a filtered directory. The bit only says "look
- * closer": the fd may have been closed and reused since, so getdents64 asks the host
- * what the fd is now. Atomic bit operations: no lock, nothing to fix after fork. */
+/* One bit per app fd known to be open on a filtered directory: opened by vfs_open, or
+ * found by listing_filter_now. The bit only says "look closer": the fd may have been
+ * closed and reused since, so getdents64 asks the host what the fd is now. Atomic bit
+ * operations: no lock, nothing to fix after fork. */
 #define FD_BITS 65536
 static unsigned long g_dir_fds[FD_BITS / 64];
 
@@ -96,6 +97,92 @@ static enum listing_filter listing_filter_of_fd(int fd)
     return listing_filter_of(m, rest);
 }
 
+/* struct statfs of x86-64 */
+struct host_statfs {
+    long f_type, f_bsize;
+    unsigned long f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int f_fsid[2];
+    long f_namelen, f_frsize, f_flags, f_spare[4];
+};
+_Static_assert(sizeof(struct host_statfs) == 120, "struct statfs of x86-64");
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* The host directories shown as the root of a MOUNT_DEV mount (the one listing of /dev
+ * that is filtered): their file system type and identity, found on first use (the
+ * mount table is fixed after start-up). Threads that race compute the same values. */
+struct dev_root {
+    long fs_type;
+    uint64_t dev, ino;
+};
+static struct dev_root g_dev_roots[VIEW_MOUNTS_MAX];
+static int g_dev_root_count = -1;
+
+static int dev_roots(void)
+{
+    int count = __atomic_load_n(&g_dev_root_count, __ATOMIC_ACQUIRE);
+    if (count >= 0)
+        return count;
+    count = 0;
+    for (int i = 0; i < view_mount_count(); i++) {
+        const struct mount *m = view_mount_at(i);
+        struct host_statfs sfs;
+        struct host_stat st;
+        if (m->kind != MOUNT_DEV || host_syscall2(__NR_fstatfs, m->host_fd, &sfs) < 0 ||
+            host_syscall2(__NR_fstat, m->host_fd, &st) < 0)
+            continue;
+        g_dev_roots[count++] = (struct dev_root){ sfs.f_type, st.st_dev, st.st_ino };
+    }
+    __atomic_store_n(&g_dev_root_count, count, __ATOMIC_RELEASE);
+    return count;
+}
+
+/* Whether fd may be open on a filtered directory that vfs_open did not see (a dup, an
+ * fd inherited across exec or received with SCM_RIGHTS, a reopen through
+ * /proc/self/fd/N): one fstatfs, and an fstat on /dev's file system (tmpfs, often
+ * also /tmp's), so that a plain listing costs almost nothing more. */
+static int may_be_filtered_dir(int fd)
+{
+    struct host_statfs sfs;
+    if (host_syscall2(__NR_fstatfs, fd, &sfs) < 0)
+        return 0; /* the host's getdents64 gives the error */
+    if (sfs.f_type == PROC_SUPER_MAGIC)
+        return 1;
+    int count = dev_roots();
+    struct host_stat st;
+    int stat_done = 0;
+    for (int i = 0; i < count; i++) {
+        if (g_dev_roots[i].fs_type != sfs.f_type)
+            continue;
+        if (!stat_done && host_syscall2(__NR_fstat, fd, &st) < 0)
+            return 0;
+        stat_done = 1;
+        if (st.st_dev == g_dev_roots[i].dev && st.st_ino == g_dev_roots[i].ino)
+            return 1;
+    }
+    return 0;
+}
+
+/* The filter fd's listing needs now; a filtered fd is remembered in g_dir_fds. */
+static enum listing_filter listing_filter_now(int fd)
+{
+    if (fd < 0)
+        return LIST_ALL;
+    int remembered = fd < FD_BITS; /* beyond: asked every time */
+    unsigned long bit = remembered ? 1UL << (fd % 64) : 0; /* no negative shift */
+    if (remembered && (__atomic_load_n(&g_dir_fds[fd / 64], __ATOMIC_RELAXED) & bit)) {
+        enum listing_filter f = listing_filter_of_fd(fd);
+        if (f == LIST_ALL)
+            __atomic_fetch_and(&g_dir_fds[fd / 64], ~bit, __ATOMIC_RELAXED);
+        return f;
+    }
+    if (!may_be_filtered_dir(fd))
+        return LIST_ALL;
+    enum listing_filter f = listing_filter_of_fd(fd);
+    if (f != LIST_ALL && remembered)
+        __atomic_fetch_or(&g_dir_fds[fd / 64], bit, __ATOMIC_RELAXED);
+    return f;
+}
+
 struct linux_dirent64 {
     uint64_t d_ino;
     int64_t d_off;
@@ -114,16 +201,9 @@ static int entry_hidden(enum listing_filter f, const char *name)
 
 long special_getdents64(int fd, void *app_buf, unsigned int size)
 {
-    if (fd < 0 || fd >= FD_BITS)
+    enum listing_filter f = listing_filter_now(fd);
+    if (f == LIST_ALL)
         return host_syscall3(__NR_getdents64, fd, app_buf, size);
-    unsigned long bit = 1UL << (fd % 64); /* fd is checked first: no negative shift */
-    if (!(__atomic_load_n(&g_dir_fds[fd / 64], __ATOMIC_RELAXED) & bit))
-        return host_syscall3(__NR_getdents64, fd, app_buf, size);
-    enum listing_filter f = listing_filter_of_fd(fd);
-    if (f == LIST_ALL) {
-        __atomic_fetch_and(&g_dir_fds[fd / 64], ~bit, __ATOMIC_RELAXED);
-        return host_syscall3(__NR_getdents64, fd, app_buf, size);
-    }
     /* Read at most what the app's buffer holds, so that what is kept fits in it; each
      * kept entry keeps its d_off, which is where the host resumes after it. */
     char buf[8192] __attribute__((aligned(8)));

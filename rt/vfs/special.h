@@ -32,7 +32,9 @@ void special_classify(const struct mount *m, const char *rel, struct special_nod
 long special_open_file(const struct mount *m, const char *rel, int flags);
 
 /* After the app opened a directory inside such a mount: remembers the app's fd when its
- * listing must be filtered (/proc/PID/fd and fdinfo must not show asis's descriptors). */
+ * listing must be filtered (/proc/PID/fd and fdinfo must not show asis's descriptors,
+ * /dev only the devices asis shows). An fd asis did not open (dup, exec, SCM_RIGHTS) is
+ * recognised by special_getdents64 all the same: this only spares it a question. */
 void special_note_dir_opened(const struct mount *m, const char *rel, int app_fd);
 /* getdents64 for the app: the host's entries minus hidden ones. */
 long special_getdents64(int fd, void *app_buf, unsigned int size);
