@@ -2,7 +2,7 @@
  * runtime's command line, then "--", then the app's argv.
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
  *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
- *           [--cwd=GUEST] [--uname-release=STR] -- ARGV0 ARGS...
+ *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] -- ARGV0 ARGS...
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
  * the host directory. The first mount is the root. rt/vfs/view.h says what they mean.
@@ -24,6 +24,7 @@
 #define PLAN_OPT_MOUNT_HOST "--mount-host="
 #define PLAN_OPT_MOUNT_FD "--mount-fd="
 #define PLAN_OPT_CWD "--cwd="
+#define PLAN_OPT_CHROOT "--chroot="
 #define PLAN_OPT_UNAME_RELEASE "--uname-release="
 #define PLAN_END "--"
 

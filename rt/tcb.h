@@ -29,6 +29,7 @@ struct tcb {
     volatile int host_tid_word;   /* the kernel clears it when the host thread is gone */
     int exited;                   /* set by sys_exit before the host thread dies */
     int vfork_child;              /* a vfork child: shares our memory, not our process */
+    int vfork_root;               /* its own chroot: index + 1 in view.c's roots, or 0 */
     int *app_clear_child_tid;     /* set_tid_address / CLONE_CHILD_CLEARTID */
 
     struct host_ucontext *trap_uc; /* the app context of the syscall being served */

@@ -26,6 +26,7 @@ struct plan {
     const char *exe_path;
     int trace_fd;
     const char *start_dir;   /* --cwd, or NULL */
+    const char *root;        /* --chroot (the app chrooted, then exec'd), or NULL */
     int app_argc;
     char **app_argv;
 };
@@ -85,6 +86,7 @@ static void add_planned_mount(const char *spec, const char *host, int host_fd)
 static void read_plan(int argc, char **argv, struct plan *p)
 {
     p->start_dir = 0;
+    p->root = 0;
     p->exe_fd = -1;
     p->exe_path = 0;
     p->trace_fd = -1;
@@ -123,6 +125,10 @@ static void read_plan(int argc, char **argv, struct plan *p)
             static char start_dir[4096]; /* copied, as exe_path */
             fmt_snprintf(start_dir, sizeof(start_dir), "%s", a + strlen(PLAN_OPT_CWD));
             p->start_dir = start_dir;
+        } else if (starts_with(a, PLAN_OPT_CHROOT)) {
+            static char root[4096]; /* copied, as exe_path */
+            fmt_snprintf(root, sizeof(root), "%s", a + strlen(PLAN_OPT_CHROOT));
+            p->root = root;
         } else if (starts_with(a, PLAN_OPT_UNAME_RELEASE)) {
             static char release[65]; /* struct utsname's field size */
             fmt_snprintf(release, sizeof(release), "%s", a + strlen(PLAN_OPT_UNAME_RELEASE));
@@ -198,6 +204,8 @@ void rt_main(uint64_t *initial_sp)
     }
 
     view_finish(plan.start_dir);
+    if (plan.root && view_set_root(plan.root) < 0)
+        fatal("cannot take the root %s from the launch plan", plan.root);
     fd_reserve_seal();
 
     vma_note_asis((uintptr_t)__ehdr_start, (uintptr_t)_end - (uintptr_t)__ehdr_start);

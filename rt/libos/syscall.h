@@ -52,6 +52,7 @@ long sys_statfs(const char *path, void *buf);
 long sys_chdir(const char *path);
 long sys_fchdir(int fd);
 long sys_getcwd(char *buf, unsigned long size);
+long sys_chroot(const char *path);
 /* sys_dir.c */
 long sys_getdents64(int fd, void *buf, unsigned int count);
 /* sys_path.c */

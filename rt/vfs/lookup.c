@@ -298,14 +298,19 @@ static size_t verified_run(const char *canon, const char *todo, size_t start, lo
 long vfs_lookup_walk(struct lookup *l)
 {
     char todo[VIEW_PATH_MAX], target[VIEW_PATH_MAX], cand[VIEW_PATH_MAX];
+    char root[VIEW_PATH_MAX]; /* where absolute paths start and ".." stops */
     char *canon = l->guest;
     l->magic_fd = -1;
     /* openat2's RESOLVE_* of the app (0 for every other call). */
     unsigned rs = l->resolve;
     int scoped = (rs & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0;
     int no_magic = scoped || (rs & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS));
+    if (!scoped) {
+        const char *app_root = view_root(); /* "/", or where the app chrooted */
+        memcpy(root, app_root, strlen(app_root) + 1);
+    }
     if (l->path[0] == '/' && !scoped) {
-        canon[0] = '/', canon[1] = 0;
+        memcpy(canon, root, strlen(root) + 1);
     } else {
         long r = start_dir(l->dirfd, canon);
         if (r == START_UNNAMED)
@@ -316,7 +321,8 @@ long vfs_lookup_walk(struct lookup *l)
             return -EXDEV;
     }
     /* The root a scoped lookup cannot leave: its start directory. */
-    size_t root_len = scoped ? strlen(canon) : 1;
+    if (scoped)
+        memcpy(root, canon, strlen(canon) + 1);
     size_t plen = strlen(l->path);
     if (plen >= sizeof(todo))
         return -ENAMETOOLONG;
@@ -342,7 +348,7 @@ long vfs_lookup_walk(struct lookup *l)
         if (len == 1 && c[0] == '.')
             continue;
         if (len == 2 && c[0] == '.' && c[1] == '.') {
-            if (strlen(canon) <= root_len) {
+            if (strcmp(canon, root) == 0) {
                 if (rs & RESOLVE_BENEATH)
                     return -EXDEV;
                 continue; /* ".." of the root is the root */
@@ -454,7 +460,7 @@ long vfs_lookup_walk(struct lookup *l)
         memcpy(todo, target, (size_t)tlen);
         pos = 0;
         if (target[0] == '/')
-            canon[root_len > 1 ? root_len : 1] = 0; /* the root, or a scoped root */
+            memcpy(canon, root, strlen(root) + 1);
     }
     l->walked = 1;
     return finish(l);
@@ -530,7 +536,8 @@ static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve
 
     /* The text alone: start directory + components without "." and empty ones. */
     if (path[0] == '/') {
-        l->guest[0] = '/', l->guest[1] = 0;
+        const char *app_root = view_root();
+        memcpy(l->guest, app_root, strlen(app_root) + 1);
     } else {
         long r = start_dir(dirfd, l->guest);
         if (r == START_UNNAMED)

@@ -172,8 +172,10 @@ static void classify_fd_link(const char *name, struct special_node *n)
     }
     n->fd = (int)fd;
     n->kind = SPECIAL_FD_LINK;
-    if (view_guest_of_fd((int)fd, n->target, sizeof(n->target)) >= 0)
+    if (view_guest_of_fd((int)fd, n->target, sizeof(n->target)) >= 0) {
+        view_to_app_path(n->target); /* as seen from the app's root (chroot) */
         return;
+    }
     char link[40];
     fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
     long r = host_syscall3(__NR_readlink, link, n->target, sizeof(n->target) - 1);
@@ -216,12 +218,16 @@ void procfs_classify(const struct mount *m, const char *rel, struct special_node
     if (component_is(e, len, "exe")) {
         char guest[VIEW_PATH_MAX];
         const char *host = exec_app_real_path();
-        set_target(n, SPECIAL_SYMLINK,
-                   view_guest_of_host(host, guest, sizeof(guest)) >= 0 ? guest : host);
+        int named = view_guest_of_host(host, guest, sizeof(guest)) >= 0;
+        if (named)
+            view_to_app_path(guest);
+        set_target(n, SPECIAL_SYMLINK, named ? guest : host);
     } else if (component_is(e, len, "cwd")) {
         n->kind = SPECIAL_SYMLINK;
         /* Linux marks a removed working directory so. */
-        if (view_cwd(n->target) == -ENOENT) {
+        long cwd_state = view_cwd(n->target);
+        view_to_app_path(n->target);
+        if (cwd_state == -ENOENT) {
             size_t len_now = strlen(n->target);
             if (len_now + sizeof(" (deleted)") <= sizeof(n->target))
                 memcpy(n->target + len_now, " (deleted)", sizeof(" (deleted)"));

@@ -280,6 +280,63 @@ void view_finish(const char *start_dir)
     view_set_cwd(cwd);
 }
 
+/* -------------------------------------------------------------------- chroot */
+
+/* Roots are never changed once written, so lookups read the current one without a
+ * lock; each chroot takes a new slot (a vfork child's too, which must not change its
+ * parent's). */
+#define VIEW_ROOTS_MAX 16
+static char g_roots[VIEW_ROOTS_MAX][VIEW_PATH_MAX] = { "/" };
+static int g_root_count = 1;
+static int g_root_index;
+static struct mutex g_root_lock;
+
+const char *view_root(void)
+{
+    struct tcb *t = tcb_self();
+    if (t->vfork_child && t->vfork_root)
+        return g_roots[t->vfork_root - 1];
+    return g_roots[__atomic_load_n(&g_root_index, __ATOMIC_ACQUIRE)];
+}
+
+long view_set_root(const char *guest)
+{
+    mutex_lock(&g_root_lock);
+    int i = -1;
+    for (int k = 0; k < g_root_count; k++)
+        if (strcmp(g_roots[k], guest) == 0)
+            i = k;
+    if (i < 0 && g_root_count < VIEW_ROOTS_MAX) {
+        i = g_root_count;
+        fmt_snprintf(g_roots[i], sizeof(g_roots[i]), "%s", guest);
+        __atomic_store_n(&g_root_count, i + 1, __ATOMIC_RELEASE);
+    }
+    mutex_unlock(&g_root_lock);
+    if (i < 0)
+        return -ENOMEM;
+    struct tcb *t = tcb_self();
+    if (t->vfork_child)
+        t->vfork_root = i + 1;
+    else
+        __atomic_store_n(&g_root_index, i, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int view_to_app_path(char *guest)
+{
+    const char *root = view_root();
+    size_t n = strlen(root);
+    if (n == 1)
+        return 1;
+    if (!has_path_prefix(guest, root, n))
+        return 0;
+    if (!guest[n])
+        guest[1] = 0; /* the root itself is "/" */
+    else
+        memmove(guest, guest + n, strlen(guest + n) + 1);
+    return 1;
+}
+
 /* ---------------------------------------------------------------- launch plan */
 
 long view_plan_options(char *buf, size_t size, int by_fd)
@@ -309,6 +366,14 @@ long view_plan_options(char *buf, size_t size, int by_fd)
             return -E2BIG;
         used += (size_t)b + 1;
         count += 2;
+    }
+    const char *root = view_root();
+    if (strcmp(root, "/") != 0) {
+        long c = fmt_snprintf(buf + used, size - used, "%s%s", PLAN_OPT_CHROOT, root);
+        if (c < 0 || used + (size_t)c + 1 >= size)
+            return -E2BIG;
+        used += (size_t)c + 1;
+        count++;
     }
     return count;
 }

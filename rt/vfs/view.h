@@ -66,6 +66,15 @@ void view_set_cwd(const char *guest);
 void view_cwd_lock(void);
 void view_cwd_unlock(void);
 
+/* The app's root (chroot): a canonical guest path, "/" unless the app called chroot.
+ * Absolute paths and symlinks start there and ".." stops there; paths shown to the app
+ * (getcwd, /proc links) are relative to it. A vfork child's chroot is its own. */
+const char *view_root(void);
+long view_set_root(const char *guest);
+/* Rewrites a guest path in place as the app sees it from its root; a path outside the
+ * root is left whole and 0 returned (else 1). */
+int view_to_app_path(char *guest);
+
 /* Launch-plan options (common/launch_plan.h) that recreate this view in a runtime
  * started by execve: writes them, NUL-separated, into buf; returns how many, or -E2BIG.
  * by_fd: name each mount's directory by its fd (see view_mount_fds_inheritable). */
