@@ -147,15 +147,33 @@ static int nsec_valid(long nsec)
 }
 
 /* Linux's do_utimes: ts is NULL (now) or two times already copied from the app. */
+/* -EROFS if app fd's file lies on a read-only mount, -EBADF if fd is not open, else 0
+ * (pipes, sockets and files outside the view are on none). */
+static long fd_on_readonly_mount(int fd)
+{
+    char guest[VIEW_PATH_MAX];
+    const char *rest;
+    long r = view_guest_of_fd(fd, guest, sizeof(guest));
+    if (r == -EBADF)
+        return r;
+    if (r < 0)
+        return 0;
+    return (view_mount_of(guest, &rest)->flags & MOUNT_READONLY) ? -EROFS : 0;
+}
+
 static long set_times(int dirfd, const char *app_path, const struct host_timespec *ts,
                       int flags)
 {
-    if (!app_path) /* the fd itself (futimens), or EFAULT for AT_FDCWD */
-        return host_syscall4(__NR_utimensat, dirfd, 0, ts, flags);
+    if (!app_path) { /* the fd itself (futimens), or EFAULT for AT_FDCWD */
+        long ro = dirfd == AT_FDCWD ? 0 : fd_on_readonly_mount(dirfd);
+        return ro < 0 ? ro : host_syscall4(__NR_utimensat, dirfd, 0, ts, flags);
+    }
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    if (acts_on_dirfd(app_path, flags))
-        return host_syscall4(__NR_utimensat, dirfd, "", ts, flags);
+    if (acts_on_dirfd(app_path, flags)) {
+        long ro = fd_on_readonly_mount(dirfd);
+        return ro < 0 ? ro : host_syscall4(__NR_utimensat, dirfd, "", ts, flags);
+    }
     struct target t;
     long r = target_open(&t, dirfd, app_path, !(flags & AT_SYMLINK_NOFOLLOW));
     if (r < 0)
@@ -352,4 +370,31 @@ long sys_removexattr(const char *app_path, const char *name)
 long sys_lremovexattr(const char *app_path, const char *name)
 {
     return remove_xattr(app_path, name, 0);
+}
+
+/* ------------------------------------------------ the same calls on an open fd */
+/* A file of a read-only mount keeps its attributes however it was opened. */
+
+long sys_fchmod(int fd, unsigned int mode)
+{
+    long r = fd_on_readonly_mount(fd);
+    return r < 0 ? r : host_syscall2(__NR_fchmod, fd, mode);
+}
+
+long sys_fchown(int fd, unsigned int uid, unsigned int gid)
+{
+    long r = fd_on_readonly_mount(fd);
+    return r < 0 ? r : host_syscall3(__NR_fchown, fd, uid, gid);
+}
+
+long sys_fsetxattr(int fd, const char *name, const void *value, unsigned long size, int flags)
+{
+    long r = fd_on_readonly_mount(fd);
+    return r < 0 ? r : host_syscall5(__NR_fsetxattr, fd, name, value, size, flags);
+}
+
+long sys_fremovexattr(int fd, const char *name)
+{
+    long r = fd_on_readonly_mount(fd);
+    return r < 0 ? r : host_syscall2(__NR_fremovexattr, fd, name);
 }

@@ -95,6 +95,10 @@ long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void
                   void *app_sigarg);
 /* sys_attr.c */
 long sys_fchmodat2(int dirfd, const char *path, unsigned int mode, unsigned int flags);
+long sys_fchmod(int fd, unsigned int mode);
+long sys_fchown(int fd, unsigned int uid, unsigned int gid);
+long sys_fsetxattr(int fd, const char *name, const void *value, unsigned long size, int flags);
+long sys_fremovexattr(int fd, const char *name);
 long sys_fchmodat(int dirfd, const char *path, unsigned int mode);
 long sys_chmod(const char *path, unsigned int mode);
 long sys_fchownat(int dirfd, const char *path, unsigned int uid, unsigned int gid, int flags);

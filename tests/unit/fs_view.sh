@@ -194,6 +194,17 @@ static void run(char *line)
         check(chmod(a, strtol(b, NULL, 8)));
     } else if (!strcmp(op, "utime")) {
         check(utimensat(AT_FDCWD, a, NULL, 0));
+    } else if (!strcmp(op, "fdattrs")) { /* fchmod, futimens, fsetxattr on an open file */
+        int fd = open(a, O_RDONLY);
+        if (fd < 0) {
+            check(-1);
+        } else {
+            int e1 = fchmod(fd, 0600) ? errno : 0, e2 = futimens(fd, NULL) ? errno : 0;
+            int e3 = fsetxattr(fd, "user.asis-test", "1", 1, 0) ? errno : 0;
+            close(fd);
+            errno = e1 ? e1 : e2 ? e2 : e3;
+            check(errno ? -1 : 0);
+        }
     } else if (!strcmp(op, "chown")) { /* to the ids it has: only the lookup matters */
         check(chown(a, -1, -1));
     } else if (!strcmp(op, "access")) {
@@ -468,7 +479,7 @@ run_view --root="$R" --bind="$tmp/data:/data" --bind="$tmp/rodata:/ro:ro" -- \
     "ls /ro" "read /ro/f" "openw /ro/f" "openrw /ro/f" "write /ro/new x" "creat-ro /ro/f" \
     "creat-ro /ro/new" "openw /ro/missing" "openw /ro/sub" "trunc /ro/f" "mkdir /ro/d" \
     "mkdir /ro/sub" "rmdir /ro/sub" "unlink /ro/f" "unlink /ro/missing" "rename /ro/f /ro/g" \
-    "link /ro/f /ro/h" "symlink x /ro/l" "chmod /ro/f 600" "utime /ro/f" \
+    "link /ro/f /ro/h" "symlink x /ro/l" "chmod /ro/f 600" "utime /ro/f" "fdattrs /ro/f" \
     "write /ro/tolink via" "read /data/via" "read /ro/f"
 expect "--bind=...:ro: read-only" <<EOF
 ls /ro: ok f sub tolink
@@ -491,6 +502,7 @@ link /ro/f /ro/h: EROFS
 symlink x /ro/l: EROFS
 chmod /ro/f 600: EROFS
 utime /ro/f: EROFS
+fdattrs /ro/f: EROFS
 write /ro/tolink via: ok
 read /data/via: ok via
 read /ro/f: ok ro file
