@@ -7,25 +7,38 @@
 #include "pal/host.h"
 #include "vfs/lookup.h"
 
+/* The directory app_path names: an O_PATH fd of it (close it) and its guest path in
+ * *guest, or NULL when the view cannot name it (removed, deeper than PATH_MAX) though
+ * it lies in the view. Directories outside the view are ENOENT. */
+static long open_dir(const char *app_path, struct lookup *l, char *path, const char **guest)
+{
+    long r = vfs_lookup_app(AT_FDCWD, app_path, LOOKUP_FOLLOW, l, path);
+    if (r < 0)
+        return r;
+    long fd = vfs_open(l, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return fd;
+    *guest = l->anchored ? 0 : l->guest;
+    if (l->magic_fd >= 0) /* a directory reached through /proc/self/fd/N */
+        *guest = view_guest_of_fd(l->magic_fd, path, VIEW_PATH_MAX) > 0 ? path : 0;
+    if (!*guest && !vfs_dir_in_view((int)fd)) {
+        host_close((int)fd);
+        return -ENOENT;
+    }
+    return fd;
+}
+
 long sys_chdir(const char *app_path)
 {
     char path[VIEW_PATH_MAX];
     struct lookup l;
-    long r = vfs_lookup_app(AT_FDCWD, app_path, LOOKUP_FOLLOW, &l, path);
-    if (r < 0)
-        return r;
-    long fd = vfs_open(&l, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    const char *guest;
+    long fd = open_dir(app_path, &l, path, &guest);
     if (fd < 0)
         return fd;
-    char *guest = l.guest;
-    if (l.magic_fd >= 0 && view_guest_of_fd(l.magic_fd, path, sizeof(path)) > 0)
-        guest = path; /* a directory reached through /proc/self/fd/N */
-    else if (l.magic_fd >= 0)
-        r = -ENOENT;
-    if (r == 0)
-        r = host_syscall1(__NR_fchdir, fd); /* the host checks search permission */
+    long r = host_syscall1(__NR_fchdir, fd); /* the host checks search permission */
     host_close((int)fd);
-    if (r == 0)
+    if (r == 0 && guest)
         view_set_cwd(guest);
     return r;
 }
@@ -92,17 +105,11 @@ long sys_chroot(const char *app_path)
 {
     char path[VIEW_PATH_MAX];
     struct lookup l;
-    long r = vfs_lookup_app(AT_FDCWD, app_path, LOOKUP_FOLLOW, &l, path);
-    if (r < 0)
-        return r;
-    long fd = vfs_open(&l, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    const char *guest;
+    long fd = open_dir(app_path, &l, path, &guest);
     if (fd < 0)
         return fd;
-    char *guest = l.guest;
-    if (l.magic_fd >= 0 && view_guest_of_fd(l.magic_fd, path, sizeof(path)) > 0)
-        guest = path;
-    else if (l.magic_fd >= 0 || l.anchored)
-        r = -ENOENT; /* a directory the view cannot name cannot be a root */
+    long r = guest ? 0 : -ENOENT; /* a directory the view cannot name cannot be a root */
     if (r == 0)
         r = host_syscall4(__NR_faccessat2, fd, "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
     host_close((int)fd);

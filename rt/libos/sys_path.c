@@ -130,7 +130,10 @@ static long create_check(const struct lookup *l, long parent, const char *name)
     return e == 1 ? -EEXIST : e == 0 ? -EROFS : e;
 }
 
-long sys_mkdirat(int dirfd, const char *app_path, int mode)
+/* Creates the last component of app_path in its verified parent: mkdirat, mknodat or
+ * symlinkat (target then is asis's copy), each as the host call nr with (parent, name)
+ * where that call takes them. */
+static long create_name(int dirfd, const char *app_path, long nr, long a, long b)
 {
     char path[VIEW_PATH_MAX];
     struct lookup l;
@@ -139,10 +142,17 @@ long sys_mkdirat(int dirfd, const char *app_path, int mode)
     if (parent < 0)
         return parent;
     long r = create_check(&l, parent, name);
-    if (r == 0)
-        r = host_syscall3(__NR_mkdirat, parent, name, mode);
+    if (r == 0 && nr == __NR_symlinkat)
+        r = host_syscall3(nr, a, parent, name);
+    else if (r == 0)
+        r = host_syscall4(nr, parent, name, a, b);
     host_close((int)parent);
     return r;
+}
+
+long sys_mkdirat(int dirfd, const char *app_path, int mode)
+{
+    return create_name(dirfd, app_path, __NR_mkdirat, mode, 0);
 }
 
 long sys_mkdir(const char *app_path, int mode)
@@ -161,17 +171,7 @@ long sys_mknodat(int dirfd, const char *app_path, int mode, unsigned int dev)
     int type = mode & 0170000;
     if ((type == S_IFBLK_BITS || type == S_IFCHR_BITS) && !(type == S_IFCHR_BITS && dev == 0))
         return -EPERM;
-    char path[VIEW_PATH_MAX];
-    struct lookup l;
-    const char *name;
-    long parent = parent_of(dirfd, app_path, &l, path, &name);
-    if (parent < 0)
-        return parent;
-    long r = create_check(&l, parent, name);
-    if (r == 0)
-        r = host_syscall4(__NR_mknodat, parent, name, mode, dev);
-    host_close((int)parent);
-    return r;
+    return create_name(dirfd, app_path, __NR_mknodat, mode, dev);
 }
 
 long sys_mknod(const char *app_path, int mode, unsigned int dev)
@@ -190,17 +190,7 @@ long sys_symlinkat(const char *app_target, int dirfd, const char *app_path)
         return -ENAMETOOLONG;
     if (n == 0)
         return -ENOENT;
-    char path[VIEW_PATH_MAX];
-    struct lookup l;
-    const char *name;
-    long parent = parent_of(dirfd, app_path, &l, path, &name);
-    if (parent < 0)
-        return parent;
-    long r = create_check(&l, parent, name);
-    if (r == 0)
-        r = host_syscall3(__NR_symlinkat, target, parent, name);
-    host_close((int)parent);
-    return r;
+    return create_name(dirfd, app_path, __NR_symlinkat, (long)target, 0);
 }
 
 long sys_symlink(const char *app_target, const char *app_path)
