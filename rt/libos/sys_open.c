@@ -71,13 +71,9 @@ long sys_openat2(int dirfd, const char *app_path, const void *app_how, size_t si
     if (how.resolve & RESOLVE_CACHED)
         return -EAGAIN; /* "not in the cache": the caller retries without it */
     char path[VIEW_PATH_MAX];
-    long n = copy_str_from_app(path, app_path, sizeof(path));
-    if (n == -EFAULT)
-        return -EFAULT;
-    if (n < 0)
-        return -ENAMETOOLONG;
-    if (n == 0)
-        return -ENOENT;
+    long n = vfs_copy_path(path, app_path);
+    if (n <= 0)
+        return n == 0 ? -ENOENT : n;
     struct lookup l;
     int follow = !(flags & O_NOFOLLOW) && !((flags & O_CREAT) && (flags & O_EXCL));
     long r = vfs_lookup_scoped(dirfd, path, follow ? LOOKUP_FOLLOW : 0, (unsigned)how.resolve, &l);

@@ -183,13 +183,9 @@ long sys_symlinkat(const char *app_target, int dirfd, const char *app_path)
 {
     /* The target is text, stored as it is; only the new name is resolved. */
     char target[VIEW_PATH_MAX];
-    long n = copy_str_from_app(target, app_target, sizeof(target));
-    if (n == -EFAULT)
-        return -EFAULT;
-    if (n < 0)
-        return -ENAMETOOLONG;
-    if (n == 0)
-        return -ENOENT;
+    long n = vfs_copy_path(target, app_target);
+    if (n <= 0)
+        return n == 0 ? -ENOENT : n;
     return create_name(dirfd, app_path, __NR_symlinkat, (long)target, 0);
 }
 

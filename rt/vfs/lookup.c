@@ -569,17 +569,21 @@ static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve
     return 0;
 }
 
-long vfs_lookup_app(int dirfd, const char *app_path, unsigned flags, struct lookup *out,
-                    char *buf)
+long vfs_copy_path(char *buf, const char *app_path)
 {
     if (!app_path)
         return -EFAULT;
     long n = copy_str_from_app(buf, app_path, VIEW_PATH_MAX);
     if (n == -EFAULT)
         return -EFAULT;
-    if (n < 0)
-        return -ENAMETOOLONG;
-    return vfs_lookup(dirfd, buf, flags, out);
+    return n < 0 ? -ENAMETOOLONG : n;
+}
+
+long vfs_lookup_app(int dirfd, const char *app_path, unsigned flags, struct lookup *out,
+                    char *buf)
+{
+    long n = vfs_copy_path(buf, app_path);
+    return n < 0 ? n : vfs_lookup(dirfd, buf, flags, out);
 }
 
 /* ------------------------------------------------------------ host operations */

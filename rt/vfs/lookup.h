@@ -54,6 +54,10 @@ long vfs_lookup(int dirfd, const char *path, unsigned flags, struct lookup *out)
 long vfs_lookup_scoped(int dirfd, const char *path, unsigned flags, unsigned resolve,
                        struct lookup *out);
 
+/* Copies an app path into buf (VIEW_PATH_MAX bytes): its length, -EFAULT, or
+ * -ENAMETOOLONG (PATH_MAX with the NUL, as Linux). */
+long vfs_copy_path(char *buf, const char *app_path);
+
 /* Copies an app path into buf (VIEW_PATH_MAX bytes) and looks it up. -EFAULT,
  * -ENAMETOOLONG, -ENOENT for "" (unless LOOKUP_EMPTY_OK) as Linux. */
 long vfs_lookup_app(int dirfd, const char *app_path, unsigned flags, struct lookup *out,
