@@ -18,7 +18,8 @@
 #define THREAD_AREA_STACK_BYTES (256 * 1024)
 #define THREAD_AREA_BYTES (THREAD_AREA_GUARD_BYTES + THREAD_AREA_STACK_BYTES + 4096)
 
-#define VFS_HELD_FDS 2 /* a syscall looks up at most two paths (rename, link) */
+#define VFS_HELD_FDS 8 /* lookups of one syscall: two for rename and link, one per
+                          script level of an execve */
 
 struct tcb {
     struct tcb *self;      /* %gs:0 */

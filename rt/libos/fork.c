@@ -13,12 +13,14 @@ void fork_lock_all(void)
     mm_brk_lock();
     vma_lock();
     view_cwd_lock();
+    view_root_lock();
     socket_names_lock();
 }
 
 void fork_unlock_all(void)
 {
     socket_names_unlock();
+    view_root_unlock();
     view_cwd_unlock();
     vma_unlock();
     mm_brk_unlock();

@@ -153,12 +153,19 @@ static long fd_on_readonly_mount(int fd)
 {
     char guest[VIEW_PATH_MAX];
     const char *rest;
+    long fl = host_syscall2(__NR_fcntl, fd, F_GETFL);
+    if (fl < 0 || (fl & O_PATH))
+        return fl < 0 ? fl : 0; /* the host says EBADF for both */
     long r = view_guest_of_fd(fd, guest, sizeof(guest));
-    if (r == -EBADF)
-        return r;
-    if (r < 0)
-        return 0;
-    return (view_mount_of(guest, &rest)->flags & MOUNT_READONLY) ? -EROFS : 0;
+    if (r > 0)
+        return (view_mount_of(guest, &rest)->flags & MOUNT_READONLY) ? -EROFS : 0;
+    if (r == -ESTALE || r == -ENAMETOOLONG) {
+        /* A file the view cannot name: read-only if it may lie on a read-only mount. */
+        struct host_stat st;
+        if (host_syscall2(__NR_fstat, fd, &st) == 0 && view_dev_has_readonly_mount(st.st_dev))
+            return -EROFS;
+    }
+    return 0;
 }
 
 static long set_times(int dirfd, const char *app_path, const struct host_timespec *ts,

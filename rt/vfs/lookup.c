@@ -80,6 +80,17 @@ static int starts_with_dotdot(const char *p)
  * for lookup results that start at a directory of their own. */
 static long hold_fd(long fd)
 {
+    /* Out of the way of the app's next open, which gets the lowest free number as on
+     * Linux: near the top of the app's range. */
+    unsigned long cur, max;
+    fd_app_nofile_limits(&cur, &max);
+    if (cur > 2 * VFS_HELD_FDS + 3) {
+        long high = host_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, cur - 2 * VFS_HELD_FDS);
+        if (high >= 0) {
+            host_close((int)fd);
+            fd = high;
+        }
+    }
     struct tcb *t = tcb_self();
     for (int i = 0; i < VFS_HELD_FDS; i++) {
         if (!t->vfs_held_fd[i]) {
@@ -137,9 +148,25 @@ static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve
  * from a directory the view names, the lookup goes on as usual; otherwise the host
  * resolves the rest beneath that directory (RESOLVE_BENEATH), which a named ancestor
  * shows to be in the view, and in which mount. */
+/* Goes on from a directory the view names: the rest of the path, from its place as the
+ * app sees it (its root may be a chroot). 1 if done (*r is the result), 0 if the path
+ * would not fit or the directory lies outside the app's root. */
+static int continue_from_named(struct lookup *l, char *guest, const char *rest, long *r)
+{
+    if (!view_to_app_path(guest))
+        return 0;
+    long n = fmt_snprintf(l->path_buf, sizeof(l->path_buf), "%s/%s", guest, rest);
+    if (n >= (long)sizeof(l->path_buf))
+        return 0;
+    *r = lookup(AT_FDCWD, l->path_buf, l->flags, l->resolve, l);
+    return 1;
+}
+
 static long anchor(struct lookup *l)
 {
     const char *p = l->path;
+    char guest[VIEW_PATH_MAX];
+    long r;
     long fd = host_syscall4(__NR_openat, l->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     while (fd >= 0 && starts_with_dotdot(p)) {
         p += 2;
@@ -148,17 +175,19 @@ static long anchor(struct lookup *l)
         long parent = host_syscall4(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         host_close((int)fd);
         fd = parent;
+        /* Named: the walk takes the rest, '..' included (it stops at the root). */
+        if (fd >= 0 && view_guest_of_fd((int)fd, guest, sizeof(guest)) > 0 &&
+            continue_from_named(l, guest, p, &r)) {
+            host_close((int)fd);
+            return r;
+        }
     }
     if (fd < 0)
         return fd;
-    char guest[VIEW_PATH_MAX];
-    long named = view_guest_of_fd((int)fd, guest, sizeof(guest));
-    if (named > 0) {
-        long n = fmt_snprintf(l->path_buf, sizeof(l->path_buf), "%s/%s", guest, p);
-        if (n < (long)sizeof(l->path_buf)) {
-            host_close((int)fd);
-            return lookup(AT_FDCWD, l->path_buf, l->flags, l->resolve, l);
-        }
+    if (view_guest_of_fd((int)fd, guest, sizeof(guest)) > 0 &&
+        continue_from_named(l, guest, p, &r)) {
+        host_close((int)fd);
+        return r;
     }
     if (named_ancestor(fd, guest) < 0) {
         host_close((int)fd);
@@ -407,8 +436,10 @@ long vfs_lookup_walk(struct lookup *l)
                     l->magic_fd = node.fd;
                     break;
                 }
-                /* A directory reached through the app's fd N: go on from its path. */
-                if (view_guest_of_fd(node.fd, target, sizeof(target)) < 0)
+                /* A directory reached through the app's fd N: go on from its path, as
+                 * the app sees it from its root. */
+                if (view_guest_of_fd(node.fd, target, sizeof(target)) < 0 ||
+                    !view_to_app_path(target))
                     return -ENOTDIR;
                 tlen = (long)strlen(target);
                 break;
@@ -667,12 +698,16 @@ long vfs_open(struct lookup *l, int flags, int mode)
             char link[48], guest[VIEW_PATH_MAX];
             const char *unused;
             int writing = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
-            if (writing && view_guest_of_fd(l->magic_fd, guest, sizeof(guest)) > 0 &&
-                (view_mount_of(guest, &unused)->flags & MOUNT_READONLY)) {
-                struct host_stat st;
-                if (host_syscall2(__NR_fstat, l->magic_fd, &st) == 0 &&
-                    ((st.st_mode & HOST_S_IFMT) == HOST_S_IFREG ||
-                     (st.st_mode & HOST_S_IFMT) == HOST_S_IFDIR))
+            struct host_stat st;
+            if (writing && host_syscall2(__NR_fstat, l->magic_fd, &st) == 0 &&
+                ((st.st_mode & HOST_S_IFMT) == HOST_S_IFREG ||
+                 (st.st_mode & HOST_S_IFMT) == HOST_S_IFDIR)) {
+                long named = view_guest_of_fd(l->magic_fd, guest, sizeof(guest));
+                /* One the view cannot name (removed, too deep) may be on a read-only
+                 * mount if one lies on its device. */
+                int unnamed = named == -ESTALE || named == -ENAMETOOLONG;
+                if (named > 0 ? (view_mount_of(guest, &unused)->flags & MOUNT_READONLY) != 0
+                              : unnamed && view_dev_has_readonly_mount(st.st_dev))
                     return -EROFS;
             }
             magic_path(l->magic_fd, link, sizeof(link));

@@ -9,6 +9,7 @@
 #include "lib/mutex.h"
 #include "lib/string.h"
 #include "libos/fd_reserve.h"
+#include "libos/vma.h"
 #include "pal/host.h"
 #include "tcb.h"
 
@@ -108,9 +109,8 @@ void view_add_mount(enum mount_kind kind, const char *host_path, const char *gue
 void view_add_mount_fd(enum mount_kind kind, int host_fd, const char *guest_path,
                        unsigned flags)
 {
-    /* fd_move_to_reserved makes a close-on-exec copy; the inherited one goes. */
+    /* fd_move_to_reserved makes a close-on-exec copy and closes the inherited one. */
     add_mount(kind, host_fd, "(an inherited directory)", guest_path, flags);
-    host_close(host_fd);
 }
 
 void view_mount_fds_inheritable(int on)
@@ -283,10 +283,11 @@ void view_finish(const char *start_dir)
 /* -------------------------------------------------------------------- chroot */
 
 /* Roots are never changed once written, so lookups read the current one without a
- * lock; each chroot takes a new slot (a vfork child's too, which must not change its
- * parent's). */
-#define VIEW_ROOTS_MAX 16
-static char g_roots[VIEW_ROOTS_MAX][VIEW_PATH_MAX] = { "/" };
+ * lock; each distinct chroot takes a new page (a vfork child's too, which must not
+ * change its parent's), kept for the life of the process. */
+#define VIEW_ROOTS_MAX 4096
+static char g_root_slash[2] = "/";
+static char *g_roots[VIEW_ROOTS_MAX] = { g_root_slash };
 static int g_root_count = 1;
 static int g_root_index;
 static struct mutex g_root_lock;
@@ -299,6 +300,16 @@ const char *view_root(void)
     return g_roots[__atomic_load_n(&g_root_index, __ATOMIC_ACQUIRE)];
 }
 
+void view_root_lock(void)
+{
+    mutex_lock(&g_root_lock);
+}
+
+void view_root_unlock(void)
+{
+    mutex_unlock(&g_root_lock);
+}
+
 long view_set_root(const char *guest)
 {
     mutex_lock(&g_root_lock);
@@ -307,9 +318,15 @@ long view_set_root(const char *guest)
         if (strcmp(g_roots[k], guest) == 0)
             i = k;
     if (i < 0 && g_root_count < VIEW_ROOTS_MAX) {
-        i = g_root_count;
-        fmt_snprintf(g_roots[i], sizeof(g_roots[i]), "%s", guest);
-        __atomic_store_n(&g_root_count, i + 1, __ATOMIC_RELEASE);
+        char *page = host_mmap(0, VIEW_PATH_MAX, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (!host_is_error((long)page)) {
+            vma_note_asis((uintptr_t)page, VIEW_PATH_MAX);
+            fmt_snprintf(page, VIEW_PATH_MAX, "%s", guest);
+            i = g_root_count;
+            g_roots[i] = page;
+            __atomic_store_n(&g_root_count, i + 1, __ATOMIC_RELEASE);
+        }
     }
     mutex_unlock(&g_root_lock);
     if (i < 0)
@@ -319,6 +336,17 @@ long view_set_root(const char *guest)
         t->vfork_root = i + 1;
     else
         __atomic_store_n(&g_root_index, i, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int view_dev_has_readonly_mount(uint64_t dev)
+{
+    for (int i = 0; i < g_mount_count; i++) {
+        struct host_stat st;
+        if ((g_mounts[i].flags & MOUNT_READONLY) &&
+            host_syscall2(__NR_fstat, g_mounts[i].host_fd, &st) == 0 && st.st_dev == dev)
+            return 1;
+    }
     return 0;
 }
 

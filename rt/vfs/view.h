@@ -11,6 +11,7 @@
 #ifndef ASIS_VFS_VIEW_H
 #define ASIS_VFS_VIEW_H
 #include <stddef.h>
+#include <stdint.h>
 
 #define VIEW_PATH_MAX 4096 /* PATH_MAX, including the NUL */
 #define VIEW_MOUNTS_MAX 24
@@ -71,6 +72,12 @@ void view_cwd_unlock(void);
  * (getcwd, /proc links) are relative to it. A vfork child's chroot is its own. */
 const char *view_root(void);
 long view_set_root(const char *guest);
+/* Held across fork (rt/libos/fork.c). */
+void view_root_lock(void);
+void view_root_unlock(void);
+/* 1 if a read-only mount lies on host device dev: a file of it the view cannot name
+ * (removed, deeper than PATH_MAX) may be on that mount. */
+int view_dev_has_readonly_mount(uint64_t dev);
 /* Rewrites a guest path in place as the app sees it from its root; a path outside the
  * root is left whole and 0 returned (else 1). */
 int view_to_app_path(char *guest);

@@ -124,6 +124,22 @@ int main(int argc, char **argv)
     printf("parent still at the old root: %s\n", parent_moved ? "no" : "yes");
     fflush(stdout);
 
+    // Many vfork children, each chrooting somewhere else before it ends: none of it
+    // reaches this process, and there is no limit to run into.
+    int vfork_fails = 0;
+    for (int i = 0; i < 24; i++) {
+        snprintf(p, sizeof(p), "%s/v%d", tree, i);
+        mkdir(p, 0755);
+        pid = vfork();
+        if (pid == 0)
+            _exit(chroot(p) == 0 || errno == EPERM ? 0 : 1);
+        waitpid(pid, &st, 0);
+        vfork_fails += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+        rmdir(p);
+    }
+    printf("24 vfork children chrooted elsewhere: %d failed\n", vfork_fails);
+    fflush(stdout);
+
     // The chroot itself in a child, so that this process can remove the tree after.
     pid_t chrooted = fork();
     if (chrooted == 0) {
@@ -143,6 +159,18 @@ int main(int argc, char **argv)
             show_cwd("getcwd");
             T("chdir ..", chdir(".."));
             show_cwd("getcwd");
+            // A removed working directory inside the new root: ".." still leads up.
+            mkdir("/inner", 0755);
+            mkdir("/inner/gone", 0755);
+            int g = open("/inner/g", O_WRONLY | O_CREAT, 0644);
+            if (g >= 0 && write(g, "inner g\n", 8) == 8)
+                close(g);
+            T("chdir /inner/gone", chdir("/inner/gone"));
+            T("rmdir /inner/gone", rmdir("/inner/gone"));
+            show_read("../g from the removed directory", "../g");
+            struct stat sb;
+            T("stat ..", stat("..", &sb));
+            T("chdir /", chdir("/"));
             pid = fork();
             if (pid == 0) {
                 show_read("  forked child: /etc/hostname", "/etc/hostname");
@@ -160,8 +188,8 @@ int main(int argc, char **argv)
               access("/bin/self", F_OK) == 0 ? "/bin/self" : "/no/such/file");
 
     const char *names[] = { "etc/hostname", "file", "abs", "up", "bin/self", "etc", "bin",
-                            "sub" };
-    for (int i = 0; i < 8; i++) {
+                            "sub", "inner/g", "inner" };
+    for (int i = 0; i < 10; i++) {
         snprintf(p, sizeof(p), "%s/%s", tree, names[i]);
         if (unlink(p) != 0)
             rmdir(p);
