@@ -52,7 +52,7 @@ cd "$root" || exit 1
 # Programs start with only stdin, stdout and stderr open, as on CI: a descriptor the
 # caller leaked (a terminal multiplexer, an IDE) changes what some tests do (Go's
 # TestExtraFiles skips itself when it finds one), and local runs must match CI's.
-for fd_path in /proc/$$/fd/*; do
+for fd_path in "/proc/$$/fd"/*; do
     fd=${fd_path##*/}
     if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then
         eval "exec $fd>&-"
