@@ -117,6 +117,11 @@ int main(void)
 	T("fstat(1, read-only page)", syscall(SYS_fstat, 1, ro));
 	T("statx(bad path)", syscall(SYS_statx, AT_FDCWD, BAD, 0, STATX_BASIC_STATS, &stx));
 	T("statx(\"/\", bad buffer)", syscall(SYS_statx, AT_FDCWD, "/", 0, STATX_BASIC_STATS, BAD));
+	T("statx(unknown flag)", syscall(SYS_statx, AT_FDCWD, "/", 0x40000000, STATX_BASIC_STATS, &stx));
+	T("statx(both sync types)", syscall(SYS_statx, AT_FDCWD, "/", AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &stx));
+	T("statx(reserved mask bit)", syscall(SYS_statx, AT_FDCWD, "/", 0, 0x80000000U, &stx));
+	T("statx(unknown flag, missing path)", syscall(SYS_statx, AT_FDCWD, "/no/such", 0x40000000, STATX_BASIC_STATS, &stx));
+	T("statx(sync flag)", syscall(SYS_statx, AT_FDCWD, "/", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &stx));
 	T("readlinkat(link, bad buffer)", syscall(SYS_readlinkat, AT_FDCWD, link_path, BAD, 100));
 	T("readlinkat(bad path)", syscall(SYS_readlinkat, AT_FDCWD, BAD, rw, 100));
 	T("getdents64(dir, bad buffer)", syscall(SYS_getdents64, dir_fd, BAD, 4096));
