@@ -35,10 +35,10 @@ struct plan {
  * /proc/self/exe names for it). */
 static void record_paths(int exe_fd)
 {
-    static char runtime[4096], exe[4096], link[64];
+    static char runtime[4096], exe[4096], link[VIEW_FD_LINK_BYTES];
     long n = host_syscall3(__NR_readlink, "/proc/self/exe", runtime, sizeof(runtime) - 1);
     runtime[n > 0 ? n : 0] = 0;
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", exe_fd);
+    view_fd_link(link, exe_fd);
     n = host_syscall3(__NR_readlink, link, exe, sizeof(exe) - 1);
     exe[n > 0 ? n : 0] = 0;
     exec_init(runtime, exe, exe_fd);

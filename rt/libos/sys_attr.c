@@ -18,7 +18,7 @@ struct target {
     struct lookup l;
     char path[VIEW_PATH_MAX];
     long fd;       /* O_PATH fd of the object (asis's; target_close closes it) */
-    char link[48]; /* "/proc/thread-self/fd/N": a host path that leads to the object */
+    char link[VIEW_FD_LINK_BYTES]; /* view_fd_link of fd: leads to the object */
 };
 
 static long target_open(struct target *t, int dirfd, const char *app_path, int follow)
@@ -30,7 +30,7 @@ static long target_open(struct target *t, int dirfd, const char *app_path, int f
     if (t->fd < 0)
         return t->fd;
     /* thread-self: the fd table of this thread, even one cloned without CLONE_FILES. */
-    fmt_snprintf(t->link, sizeof(t->link), "/proc/thread-self/fd/%ld", t->fd);
+    view_fd_link(t->link, t->fd);
     return 0;
 }
 

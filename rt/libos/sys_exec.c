@@ -146,8 +146,8 @@ static int parse_shebang(char *head, long len, char **interp, char **arg)
 static long open_checked_executable(long obj)
 {
     /* Checked and opened through the object's /proc link: exactly what was looked up. */
-    char link[48];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", obj);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, obj);
     long r;
     r = host_syscall4(__NR_faccessat, AT_FDCWD, link, 1 /* X_OK */, 0);
     /* Non-blocking: a FIFO must not hang the open (Linux refuses it with EACCES). */
@@ -178,8 +178,8 @@ static long open_executable(const char *path)
  * its path leads now. */
 static long open_own_executable(void)
 {
-    char link[48];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", g_exe_fd);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, g_exe_fd);
     long obj = host_syscall4(__NR_openat, AT_FDCWD, link, O_PATH | O_CLOEXEC, 0);
     return obj < 0 ? obj : open_checked_executable(obj);
 }

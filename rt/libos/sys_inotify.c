@@ -24,8 +24,8 @@ long sys_inotify_add_watch(int fd, const char *app_path, unsigned int mask)
     long obj = vfs_open_object(&l);
     if (obj < 0)
         return obj;
-    char link[48];
-    fmt_snprintf(link, sizeof(link), "/proc/thread-self/fd/%ld", obj);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, obj);
     /* The link must be followed to reach the object; IN_ONLYDIR still applies to it. */
     r = host_syscall3(__NR_inotify_add_watch, fd, link, mask & ~IN_DONT_FOLLOW);
     host_close((int)obj);

@@ -316,8 +316,8 @@ long sys_linkat(int olddirfd, const char *old_path, int newdirfd, const char *ne
         else {
             /* The symlink was followed by asis; link what it leads to, through the
              * O_PATH fd's /proc link (no capability needed, unlike AT_EMPTY_PATH). */
-            char link[48];
-            fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", from_obj);
+            char link[VIEW_FD_LINK_BYTES];
+            view_fd_link(link, from_obj);
             r = host_syscall5(__NR_linkat, AT_FDCWD, link, t.to_parent, t.to_name,
                               AT_SYMLINK_FOLLOW);
         }

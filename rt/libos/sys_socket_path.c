@@ -312,8 +312,9 @@ static long host_addr_of_file(const char *path, struct sock_addr *h, long *obj)
         return *obj;
     memset(h, 0, sizeof(*h));
     h->un.sun_family = AF_UNIX;
-    long n = fmt_snprintf(h->un.sun_path, UNIX_PATH_MAX, "/proc/thread-self/fd/%ld", *obj);
-    return SUN_PATH_OFFSET + n + 1;
+    _Static_assert(VIEW_FD_LINK_BYTES <= UNIX_PATH_MAX, "an fd link fits in sun_path");
+    view_fd_link(h->un.sun_path, *obj);
+    return SUN_PATH_OFFSET + (long)strlen(h->un.sun_path) + 1;
 }
 
 /* ----------------------------------------------------------------------- bind, connect */

@@ -1,5 +1,6 @@
 /* Generated files as memfds (see generated_fd.h). */
 #include "vfs/generated_fd.h"
+#include "vfs/view.h"
 #include <linux/memfd.h>
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -54,8 +55,8 @@ long generated_fd_open(const struct mount *m, const char *rel, const struct proc
      * asked. Writing needs the permission Linux asks for (the mode is 0444 or 0400:
      * only a process that overrides permissions may), and then fails anyway: the
      * content is sealed. */
-    char link[40];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", memfd);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, memfd);
     if (wants_write) {
         r = host_syscall4(__NR_faccessat2, AT_FDCWD, link, 2 /* W_OK */, AT_EACCESS);
         if (r < 0) {

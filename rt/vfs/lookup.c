@@ -1,5 +1,6 @@
 /* Path lookup in the app's view (lookup.h). */
 #include "vfs/lookup.h"
+#include "vfs/path_text.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "libos/fd_reserve.h"
@@ -291,24 +292,15 @@ static size_t verified_run(const char *canon, const char *todo, size_t start, lo
                            char *out)
 {
     memcpy(out, canon, strlen(canon) + 1);
-    size_t pos = start, end = 0;
-    for (;;) {
-        while (todo[pos] == '/')
-            pos++;
-        const char *c = todo + pos;
-        size_t len = 0;
-        while (c[len] && c[len] != '/')
-            len++;
-        size_t after = pos + len;
-        while (todo[after] == '/')
-            after++;
-        if (!todo[after] || len > NAME_MAX_LINUX || (len == 1 && c[0] == '.') ||
-            (len == 2 && c[0] == '.' && c[1] == '.'))
+    size_t end = 0, len;
+    const char *p = todo + start, *c;
+    while ((c = path_next_component(&p, &len))) {
+        if (path_at_end(p) || len > NAME_MAX_LINUX || path_is_dot(c, len) ||
+            path_is_dotdot(c, len))
             break; /* the last component, or one the walk must see itself */
         if (append_component(out, c, len) < 0)
             return 0;
-        end = pos + len;
-        pos = after;
+        end = (size_t)(p - todo);
     }
     if (!end)
         return 0;
@@ -360,23 +352,17 @@ long vfs_lookup_walk(struct lookup *l)
     int links = 0;
     size_t pos = 0;
     for (;;) {
-        while (todo[pos] == '/')
-            pos++;
-        if (!todo[pos])
+        size_t len;
+        const char *next = todo + pos;
+        const char *c = path_next_component(&next, &len);
+        if (!c)
             break;
-        const char *c = todo + pos;
-        size_t len = 0;
-        while (c[len] && c[len] != '/')
-            len++;
-        pos += len;
-        size_t after = pos;
-        while (todo[after] == '/')
-            after++;
-        int is_last = todo[after] == 0;
-        int slash_follows = todo[pos] == '/';
-        if (len == 1 && c[0] == '.')
+        pos = (size_t)(next - todo);
+        int is_last = path_at_end(next);
+        int slash_follows = *next == '/';
+        if (path_is_dot(c, len))
             continue;
-        if (len == 2 && c[0] == '.' && c[1] == '.') {
+        if (path_is_dotdot(c, len)) {
             if (strcmp(canon, root) == 0) {
                 if (rs & RESOLVE_BENEATH)
                     return -EXDEV;
@@ -543,24 +529,13 @@ static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve
     /* What the path's text says about its end; and whether it has "..". */
     l->trailing_slash = path[n - 1] == '/';
     int has_dotdot = 0;
-    const char *last = path;
-    for (const char *p = path; *p;) {
-        while (*p == '/')
-            p++;
-        const char *c = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - c);
-        if (len == 0)
-            continue;
-        last = c; /* (a too long name is the host's to refuse, in its turn) */
-        if (len == 2 && c[0] == '.' && c[1] == '.')
-            has_dotdot = 1;
+    size_t len;
+    const char *p = path, *c;
+    while ((c = path_next_component(&p, &len))) {
+        /* (a too long name is the host's to refuse, in its turn) */
+        has_dotdot |= path_is_dotdot(c, len);
+        l->last_dot = path_is_dot(c, len) ? 1 : path_is_dotdot(c, len) ? 2 : 0;
     }
-    if (last[0] == '.' && (last[1] == 0 || last[1] == '/'))
-        l->last_dot = 1;
-    else if (last[0] == '.' && last[1] == '.' && (last[2] == 0 || last[2] == '/'))
-        l->last_dot = 2;
     /* "x/." and "x/.." need x to be a directory: the walk checks it. */
     if (has_dotdot || l->last_dot || l->resolve)
         return vfs_lookup_walk(l);
@@ -576,14 +551,8 @@ static long lookup(int dirfd, const char *path, unsigned flags, unsigned resolve
         if (r < 0)
             return r;
     }
-    for (const char *p = path; *p;) {
-        while (*p == '/')
-            p++;
-        const char *c = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - c);
-        if (len == 0 || (len == 1 && c[0] == '.'))
+    for (p = path; (c = path_next_component(&p, &len));) {
+        if (path_is_dot(c, len))
             continue;
         long r = append_component(l->guest, c, len);
         if (r == -ENAMETOOLONG && path[0] != '/')
@@ -683,10 +652,6 @@ static long readonly_open_check(struct lookup *l, int flags)
     return 0; /* devices, FIFOs and sockets can be written on a read-only mount */
 }
 
-static long magic_path(int fd, char *buf, size_t size)
-{
-    return fmt_snprintf(buf, size, "/proc/self/fd/%d", fd);
-}
 
 long vfs_open(struct lookup *l, int flags, int mode)
 {
@@ -695,7 +660,7 @@ long vfs_open(struct lookup *l, int flags, int mode)
         if (l->magic_fd >= 0) {
             /* Reopening one of the app's own fds, as Linux does through /proc; a file of
              * a read-only mount stays read-only. */
-            char link[48], guest[VIEW_PATH_MAX];
+            char link[VIEW_FD_LINK_BYTES], guest[VIEW_PATH_MAX];
             const char *unused;
             int writing = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
             struct host_stat st;
@@ -710,7 +675,7 @@ long vfs_open(struct lookup *l, int flags, int mode)
                               : unnamed && view_dev_has_readonly_mount(st.st_dev))
                     return -EROFS;
             }
-            magic_path(l->magic_fd, link, sizeof(link));
+            view_fd_link(link, l->magic_fd);
             return host_syscall4(__NR_openat, AT_FDCWD, link, flags, mode);
         }
         if (l->mnt->kind != MOUNT_HOST_DIR) {
@@ -792,8 +757,8 @@ long vfs_open_object(struct lookup *l)
     int nofollow = !(l->flags & LOOKUP_FOLLOW) && !l->trailing_slash;
     for (;;) {
         if (l->magic_fd >= 0) {
-            char link[48];
-            magic_path(l->magic_fd, link, sizeof(link));
+            char link[VIEW_FD_LINK_BYTES];
+            view_fd_link(link, l->magic_fd);
             return host_syscall4(__NR_openat, AT_FDCWD, link, O_PATH | O_CLOEXEC, 0);
         }
         if (l->mnt->kind != MOUNT_HOST_DIR) {

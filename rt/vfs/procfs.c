@@ -176,8 +176,8 @@ static void classify_fd_link(const char *name, struct special_node *n)
         view_to_app_path(n->target); /* as seen from the app's root (chroot) */
         return;
     }
-    char link[40];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, fd);
     long r = host_syscall3(__NR_readlink, link, n->target, sizeof(n->target) - 1);
     if (r < 0) {
         n->kind = SPECIAL_MISSING; /* closed meanwhile */

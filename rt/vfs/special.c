@@ -84,8 +84,8 @@ void special_note_dir_opened(const struct mount *m, const char *rel, int app_fd)
 /* What fd is open on now, from its host path mapped into the view. */
 static enum listing_filter listing_filter_of_fd(int fd)
 {
-    char link[40], host[VIEW_PATH_MAX], guest[VIEW_PATH_MAX];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    char link[VIEW_FD_LINK_BYTES], host[VIEW_PATH_MAX], guest[VIEW_PATH_MAX];
+    view_fd_link(link, fd);
     long n = host_syscall3(__NR_readlink, link, host, sizeof(host) - 1);
     if (n <= 0)
         return LIST_ALL;

@@ -2,6 +2,7 @@
  * start-up and never changes afterwards, so lookups read it without a lock; only the
  * working directory changes, under g_cwd_lock. */
 #include "vfs/view.h"
+#include "vfs/path_text.h"
 #include "exit_codes.h"
 #include "launch_plan.h"
 #include "lib/fmt.h"
@@ -25,18 +26,12 @@ static int canonical_guest(const char *in, char *out, size_t size)
 {
     if (in[0] != '/')
         return -1;
-    size_t n = 0;
-    const char *p = in;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *c = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - c);
-        if (len == 0 || (len == 1 && c[0] == '.'))
+    size_t n = 0, len;
+    const char *p = in, *c;
+    while ((c = path_next_component(&p, &len))) {
+        if (path_is_dot(c, len))
             continue;
-        if (len == 2 && c[0] == '.' && c[1] == '.') {
+        if (path_is_dotdot(c, len)) {
             while (n > 0 && out[n - 1] != '/')
                 n--;
             if (n > 0)
@@ -85,8 +80,8 @@ static void add_mount(enum mount_kind kind, long fd, const char *host_path,
     m->host_fd = fd_move_to_reserved((int)fd);
     if (m->host_fd < 0)
         fatal("no room for the descriptor of mount %s", m->guest);
-    char link[48];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", m->host_fd);
+    char link[VIEW_FD_LINK_BYTES];
+    view_fd_link(link, m->host_fd);
     long n = host_syscall3(__NR_readlink, link, m->host, sizeof(m->host) - 1);
     if (n <= 0 || m->host[0] != '/')
         fatal("cannot find where %s is on the host", host_path);
@@ -181,10 +176,15 @@ long view_guest_of_host(const char *host, char *guest, size_t size)
     }
 }
 
+void view_fd_link(char *buf, long fd)
+{
+    fmt_snprintf(buf, VIEW_FD_LINK_BYTES, "/proc/thread-self/fd/%ld", fd);
+}
+
 long view_guest_of_fd(int fd, char *guest, size_t size)
 {
-    char link[48], host[VIEW_PATH_MAX];
-    fmt_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    char link[VIEW_FD_LINK_BYTES], host[VIEW_PATH_MAX];
+    view_fd_link(link, fd);
     long n = host_syscall3(__NR_readlink, link, host, sizeof(host) - 1);
     if (n < 0)
         return n == -ENOENT ? -EBADF : n;

@@ -51,6 +51,12 @@ int view_is_mount_point(const char *guest);
 /* Maps a canonical host path to the guest path that shows it (the mount with the
  * longest host prefix wins). Returns the length, or -ENOENT if no mount shows it. */
 long view_guest_of_host(const char *host, char *guest, size_t size);
+/* The host path that leads to exactly what fd is open on, in the calling thread's fd
+ * table: "/proc/thread-self/fd/N". Host calls on it act on that file, wherever its
+ * name is now, and never on a path the app could change. */
+#define VIEW_FD_LINK_BYTES 48
+void view_fd_link(char *buf, long fd);
+
 /* The guest path of an open app fd (from the host's /proc/self/fd), or -ENOENT when
  * it names nothing in the view (a pipe, a socket, a file outside the view), -ESTALE
  * when it was removed, -ENAMETOOLONG when its path is longer than PATH_MAX. */
