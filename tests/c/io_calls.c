@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include "lib/outcome.h"
+#include "lib/poll_names.h"
 
 // volatile: the compiler must not see the bad pointer (no warning, no folding).
 static void *volatile bad_ptr = (void *)8;
@@ -55,23 +56,6 @@ static long long now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void poll_names(short ev, char *out)
-{
-    static const struct { short bit; const char *name; } names[] = {
-        { POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
-        { POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
-    };
-    out[0] = 0;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (ev & names[i].bit) {
-            if (out[0])
-                strcat(out, "|");
-            strcat(out, names[i].name);
-        }
-    if (!out[0])
-        strcpy(out, "0");
 }
 
 // poll one fd without waiting; print the result and revents.

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include "lib/outcome.h"
+#include "lib/poll_names.h"
 
 // volatile: the compiler must not see the bad pointer (no warning, no folding).
 static void *volatile bad_ptr = (void *)8;
@@ -52,23 +53,6 @@ static int same_addr(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
 	return a->sin_family == b->sin_family && a->sin_port == b->sin_port &&
 	       a->sin_addr.s_addr == b->sin_addr.s_addr;
-}
-
-static void poll_names(short ev, char *out)
-{
-	static const struct { short bit; const char *name; } names[] = {
-		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
-		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDHUP, "RDHUP" },
-	};
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ev & names[i].bit) {
-			if (out[0])
-				strcat(out, "|");
-			strcat(out, names[i].name);
-		}
-	if (!out[0])
-		strcpy(out, "0");
 }
 
 // poll one fd for events, up to 5 s; print the result and revents.
