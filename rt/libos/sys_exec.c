@@ -291,17 +291,13 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
         host_close((int)fd);
         return -E2BIG;
     }
+    args -= nopts; /* in front of "--", in their order */
     char *opt = view_opts;
-    for (long k = 0; k < nopts; k++)
+    for (long k = 0; k < nopts; k++) {
+        args[k] = opt;
         opt += strlen(opt) + 1;
-    s->str_next = opt;
-    for (long k = nopts - 1; k >= 0; k--) {
-        /* pushed in reverse: find option k */
-        char *o = view_opts;
-        for (long j = 0; j < k; j++)
-            o += strlen(o) + 1;
-        *--args = o;
     }
+    s->str_next = opt;
     char opt_release[80];
     if (g_uname_release) {
         fmt_snprintf(opt_release, sizeof(opt_release), "%s%s", PLAN_OPT_UNAME_RELEASE,
