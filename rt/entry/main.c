@@ -17,6 +17,7 @@
 #include "loader/loader.h"
 #include "pal/host.h"
 #include "pal/trap_setup.h"
+#include "vfs/special.h"
 #include "vfs/view.h"
 
 extern const char __ehdr_start[], _end[];
@@ -204,6 +205,7 @@ void rt_main(uint64_t *initial_sp)
     }
 
     view_finish(plan.start_dir);
+    special_init();
     if (plan.root && view_set_root(plan.root) < 0)
         fatal("cannot take the root %s from the launch plan", plan.root);
     fd_reserve_seal();

@@ -108,21 +108,18 @@ _Static_assert(sizeof(struct host_statfs) == 120, "struct statfs of x86-64");
 #define PROC_SUPER_MAGIC 0x9fa0
 
 /* The host directories shown as the root of a MOUNT_DEV mount (the one listing of /dev
- * that is filtered): their file system type and identity, found on first use (the
- * mount table is fixed after start-up). Threads that race compute the same values. */
+ * that is filtered): their file system type and identity, noted once the mount table
+ * is complete (special_init), read without a lock afterwards. */
 struct dev_root {
     long fs_type;
     uint64_t dev, ino;
 };
 static struct dev_root g_dev_roots[VIEW_MOUNTS_MAX];
-static int g_dev_root_count = -1;
+static int g_dev_root_count;
 
-static int dev_roots(void)
+void special_init(void)
 {
-    int count = __atomic_load_n(&g_dev_root_count, __ATOMIC_ACQUIRE);
-    if (count >= 0)
-        return count;
-    count = 0;
+    int count = 0;
     for (int i = 0; i < view_mount_count(); i++) {
         const struct mount *m = view_mount_at(i);
         struct host_statfs sfs;
@@ -132,8 +129,12 @@ static int dev_roots(void)
             continue;
         g_dev_roots[count++] = (struct dev_root){ sfs.f_type, st.st_dev, st.st_ino };
     }
-    __atomic_store_n(&g_dev_root_count, count, __ATOMIC_RELEASE);
-    return count;
+    g_dev_root_count = count;
+}
+
+static int dev_roots(void)
+{
+    return g_dev_root_count;
 }
 
 /* Whether fd may be open on a filtered directory that vfs_open did not see (a dup, an

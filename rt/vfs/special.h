@@ -23,6 +23,9 @@ struct special_node {
     char target[VIEW_PATH_MAX]; /* SPECIAL_SYMLINK, SPECIAL_FD_LINK */
 };
 
+/* Once the mount table is complete (rt_main, after view_finish). */
+void special_init(void);
+
 /* rel is the path inside the mount ("self", "1234/maps", "null"), canonical except
  * that its components are not yet checked to exist. */
 void special_classify(const struct mount *m, const char *rel, struct special_node *n);
