@@ -2,7 +2,8 @@
  * runtime's command line, then "--", then the app's argv.
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
  *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
- *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] -- ARGV0 ARGS...
+ *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] [--sigmask=HEX]
+ *           -- ARGV0 ARGS...
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
  * the host directory. The first mount is the root. rt/vfs/view.h says what they mean.
@@ -10,6 +11,7 @@
  * fd (--mount-fd=N instead of --mount-host): a path could have been changed by then.
  * --trap=seccomp-inherited: started by an asis app under seccomp, whose filter (already
  * naming this runtime's gate, see docs/trap-mechanisms.md) is inherited. 
+ * --sigmask: the app's signal mask across an execve (the host's stays blocked meanwhile).
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
  * runs); exe-path is the path the user gave (AT_EXECFN). */
 #ifndef ASIS_LAUNCH_PLAN_H
@@ -26,6 +28,7 @@
 #define PLAN_OPT_CWD "--cwd="
 #define PLAN_OPT_CHROOT "--chroot="
 #define PLAN_OPT_UNAME_RELEASE "--uname-release="
+#define PLAN_OPT_SIGMASK "--sigmask="
 #define PLAN_END "--"
 
 #endif

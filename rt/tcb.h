@@ -7,6 +7,8 @@
 #define TCB_OFF_SELF 0
 #define TCB_OFF_CANARY 8
 #define TCB_OFF_FAULT_FIXUP 16
+#define TCB_OFF_SIG_TAKEN 24
+#define TCB_OFF_WINDOW_MASK 32
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -25,6 +27,10 @@ struct tcb {
     struct tcb *self;      /* %gs:0 */
     uint64_t canary;       /* %gs:8, read by the stack protector */
     uintptr_t fault_fixup; /* %gs:16, where a faulting app-memory copy resumes; 0 if none */
+    int sig_taken;         /* %gs:24, a signal was taken in this trap's interruptible
+                              window (rt/pal/gate.S): held in taken until the trap exits */
+    int pad0;
+    kernel_sigset_t window_mask; /* %gs:32, the host mask inside that window */
 
     int tid;                      /* host tid == app tid (threads are 1:1) */
     volatile int host_tid_word;   /* the kernel clears it when the host thread is gone */
@@ -35,9 +41,18 @@ struct tcb {
 
     struct host_ucontext *trap_uc; /* the app context of the syscall being served */
 
-    /* App signal state, recorded until signal delivery is emulated. */
+    /* App signal state (rt/libos/signal.h). The host's mask is derived from app_sigmask
+     * whenever app code runs. */
     kernel_sigset_t app_sigmask;
     struct host_stack app_altstack;
+    struct host_siginfo taken;     /* the signal taken in the window, if sig_taken */
+    long trap_nr;                  /* the syscall this trap serves, for restarts */
+    kernel_sigset_t saved_mask;    /* the mask to restore at trap exit (sigsuspend, ppoll) */
+    int saved_mask_valid;
+    int in_fatal;                  /* printing an asis-bug report: a second fault just dies */
+    kernel_sigset_t owned_pending; /* signals asis owns (SIGSEGV...) sent by a process while
+                                      the app blocked them or was inside asis */
+    struct host_siginfo owned_info[6]; /* their siginfo (rt/libos/signal.h owned_slot) */
     uint64_t app_gs_base;          /* ARCH_SET_GS from the app: remembered, never applied */
 
     uintptr_t exec_scratch;        /* argument copies of an execve in progress, or 0 */
@@ -47,9 +62,12 @@ struct tcb {
     struct tcb *next;              /* g_thread_list */
 };
 
+_Static_assert(sizeof(struct tcb) <= 4096, "the TCB fits its page of the thread area");
 _Static_assert(__builtin_offsetof(struct tcb, self) == TCB_OFF_SELF, "tcb self");
 _Static_assert(__builtin_offsetof(struct tcb, canary) == TCB_OFF_CANARY, "tcb canary");
 _Static_assert(__builtin_offsetof(struct tcb, fault_fixup) == TCB_OFF_FAULT_FIXUP, "tcb fixup");
+_Static_assert(__builtin_offsetof(struct tcb, sig_taken) == TCB_OFF_SIG_TAKEN, "tcb sig_taken");
+_Static_assert(__builtin_offsetof(struct tcb, window_mask) == TCB_OFF_WINDOW_MASK, "tcb window");
 
 static inline struct tcb *tcb_self(void)
 {

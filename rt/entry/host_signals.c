@@ -1,58 +1,148 @@
-/* Host signal handlers. Both run on the thread's asis stack (SA_ONSTACK with the
- * sigaltstack every thread gets), so the app's stack is never used, however small. */
+/* Host signal handlers. All run on the thread's asis stack (SA_ONSTACK with the
+ * sigaltstack every thread gets), so the app's stack is never used, however small; that
+ * stack is empty whenever app code runs. docs/signals-design.md says why each is so. */
 #include "entry/host_signals.h"
 #include <linux/audit.h>
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "libos/signal.h"
 #include "libos/syscall.h"
 #include "pal/host.h"
 
 extern const char __ehdr_start[], _end[];
 
-/* The syscall trap. The kernel has saved the app's full register state (vector state
- * included) in uc and restores it on return, with rax set to our result: the app sees
- * exactly the registers a real syscall leaves (rcx and r11 were set by the SYSCALL
- * instruction itself). */
-static void die_of(int sig);
+static int in_asis(uintptr_t rip)
+{
+    return rip >= (uintptr_t)__ehdr_start && rip < (uintptr_t)_end;
+}
 
 /* si_code <= 0: sent with kill, tgkill or sigqueue, not raised by the kernel for this
- * thread. For the signals asis handles itself, that means the app (or someone) wants
- * the signal's default effect: death. */
+ * thread. */
 static int sent_by_a_process(const struct host_siginfo *si)
 {
     return si->si_code <= 0;
 }
 
-static void die_now(int sig)
+/* A signal that arrived in the interruptible window of a blocking host call (gate.S):
+ * note it for the trap's exit and end the call, with -ERESTART* if it was not made or was
+ * rolled back by the host (then the app's SA_RESTART decides), or with its result. */
+static void take_in_window(struct tcb *t, const struct host_siginfo *si, struct host_ucontext *uc)
 {
-    die_of(sig);
-    host_syscall3(__NR_tgkill, host_getpid(), host_gettid(), sig);
+    struct host_mcontext *m = &uc->uc_mcontext;
+    uintptr_t rip = m->rip;
+    if (rip > (uintptr_t)pal_window_end)
+        ; /* closing the window: the result is already saved */
+    else if (rip < (uintptr_t)pal_window_syscall ||
+        (rip == (uintptr_t)pal_window_syscall && m->rcx != (uintptr_t)pal_window_end))
+        m->rax = (uint64_t)-ERESTARTNOINTR; /* not made: as if the signal came just before */
+    else if (rip == (uintptr_t)pal_window_syscall)
+        m->rax = (uint64_t)-ERESTARTSYS; /* the host rolled it back for a restart */
+    if (rip <= (uintptr_t)pal_window_end)
+        m->rip = (uintptr_t)pal_window_end;
+    t->taken = *si;
+    t->sig_taken = 1;
+    uc->uc_sigmask |= ASYNC_ALL; /* one signal per trap: the rest wait in the host */
+}
+
+/* From the unblocking to the re-blocking of the window (gate.S). */
+static int in_window(uintptr_t rip)
+{
+    return rip >= (uintptr_t)pal_window_start && rip <= (uintptr_t)pal_window_closed;
+}
+
+void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontext *uc)
+{
+    struct tcb *t = tcb_self();
+    uintptr_t rip = uc->uc_mcontext.rip;
+    (void)sig;
+    if (in_window(rip)) {
+        take_in_window(t, si, uc);
+        return;
+    }
+    if (in_asis(rip)) {
+        /* asis code runs with async signals blocked outside the window: a bug. Keep the
+         * signal for later rather than lose it. */
+        log_warn("signal %d arrived in asis code at +0x%lx; requeued", si->si_signo,
+                 rip - (uintptr_t)__ehdr_start);
+        host_syscall4(__NR_rt_tgsigqueueinfo, host_getpid(), host_gettid(), si->si_signo, si);
+        uc->uc_sigmask |= ASYNC_ALL;
+        return;
+    }
+    signal_deliver(t, uc, si, t->app_sigmask);
+}
+
+/* A signal asis owns (SIGSEGV ...) sent by a process: to the app as any other signal. */
+static void owned_sent(struct tcb *t, struct host_siginfo *si, struct host_ucontext *uc)
+{
+    int sig = si->si_signo;
+    uintptr_t rip = uc->uc_mcontext.rip;
+    if (in_asis(rip) || (t->app_sigmask & SIGBIT(sig))) {
+        /* Blocked by the app, or asis is busy: pending until a trap exit allows it (as
+         * Linux, a blocked signal stays pending even if ignored). Standard signals do
+         * not queue: a second one while pending is lost. */
+        if (!(t->owned_pending & SIGBIT(sig))) {
+            t->owned_info[owned_slot(sig)] = *si;
+            t->owned_pending |= SIGBIT(sig);
+        }
+        return;
+    }
+    signal_deliver(t, uc, si, t->app_sigmask);
 }
 
 static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 {
     struct tcb *t = tcb_self();
     struct host_mcontext *m = &uc->uc_mcontext;
+    (void)sig;
     if (si->si_code != SYS_USER_DISPATCH && si->si_code != SYS_SECCOMP) {
-        die_now(sig);
+        owned_sent(t, si, uc);
         return;
     }
     if (si->u.sigsys.arch != AUDIT_ARCH_X86_64) {
         m->rax = -ENOSYS; /* int $0x80 and other ABIs are not served */
         return;
     }
+    /* The kernel has saved the app's full register state (vector state included) in uc
+     * and restores it on return, with rax set to our result: the app sees exactly the
+     * registers a real syscall leaves (rcx and r11 were set by SYSCALL itself). */
     struct host_ucontext *outer = t->trap_uc;
     t->trap_uc = uc;
+    t->trap_nr = si->u.sigsys.syscall;
     const long args[6] = { (long)m->rdi, (long)m->rsi, (long)m->rdx,
                            (long)m->r10, (long)m->r8,  (long)m->r9 };
-    m->rax = syscall_dispatch(t, (long)m->rax, args);
+    m->rax = (uint64_t)syscall_dispatch(t, t->trap_nr, args);
+    signal_trap_exit(t, uc);
     t->trap_uc = outer;
 }
 
-static void die_of(int sig)
+/* An asis bug: say where, with the frame-pointer chain of the runtime (built with
+ * -fno-omit-frame-pointer), then let the host kill the process with the signal. */
+static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo *si,
+                              const struct host_ucontext *uc)
 {
-    struct kernel_sigaction dfl = { 0 };
+    const struct host_mcontext *m = &uc->uc_mcontext;
+    if (!t->in_fatal) {
+        t->in_fatal = 1;
+        log_error("internal error: signal %d (code %d) at asis-rt+0x%lx, fault address %p; "
+                  "this is an asis bug",
+                  sig, si->si_code, m->rip - (uintptr_t)__ehdr_start, si->u.fault.addr);
+        uintptr_t lo = t->area_base, hi = tcb_stack_top(t);
+        uintptr_t fp = m->rbp;
+        for (int depth = 0; depth < 32 && fp >= lo && fp + 16 <= hi && !(fp & 7); depth++) {
+            uintptr_t ret = ((const uintptr_t *)fp)[1];
+            if (!in_asis(ret))
+                break;
+            log_error("  called from asis-rt+0x%lx", ret - (uintptr_t)__ehdr_start);
+            fp = ((const uintptr_t *)fp)[0];
+        }
+        if (t->trap_uc)
+            log_error("  while serving syscall %ld from app rip %p", t->trap_nr,
+                      (void *)t->trap_uc->uc_mcontext.rip);
+    }
+    struct kernel_sigaction dfl = { .handler = SIG_DFL_HANDLER };
     host_syscall4(__NR_rt_sigaction, sig, &dfl, 0, sizeof(kernel_sigset_t));
+    host_syscall3(__NR_tgkill, host_getpid(), host_gettid(), sig);
 }
 
 static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
@@ -60,32 +150,28 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
     struct tcb *t = tcb_self();
     uintptr_t rip = uc->uc_mcontext.rip;
     if (sent_by_a_process(si)) {
-        die_now(sig);
+        owned_sent(t, si, uc);
         return;
     }
     if (t->fault_fixup && rip >= (uintptr_t)usercopy_start && rip < (uintptr_t)usercopy_end) {
         uc->uc_mcontext.rip = t->fault_fixup; /* a bad app pointer: the copy returns -EFAULT */
         return;
     }
-    if (rip >= (uintptr_t)__ehdr_start && rip < (uintptr_t)_end) {
-        log_error("internal error: signal %d at runtime offset 0x%lx (fault address %p); "
-                  "this is an asis bug",
-                  sig, rip - (uintptr_t)__ehdr_start, si->u.fault.addr);
-        die_of(sig);
+    if (in_asis(rip)) {
+        report_asis_fault(t, sig, si, uc);
         return;
     }
-    /* A fault in app code. Until signal delivery exists, the app gets what an app
-     * without a handler gets: death by this signal (the instruction faults again). */
-    die_of(sig);
+    /* A fault in app code: Linux's force semantics (a blocked or ignored fault kills). */
+    signal_force(t, uc, si);
 }
 
-static void install(int sig, void *handler)
+static void install(int sig, void *handler, unsigned long extra_flags)
 {
     struct kernel_sigaction sa = {
         .handler = handler,
-        .flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER,
+        .flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER | extra_flags,
         .restorer = (void *)pal_sigreturn,
-        .mask = 0,
+        .mask = ASYNC_ALL,
     };
     if (host_syscall4(__NR_rt_sigaction, sig, &sa, 0, sizeof(kernel_sigset_t)) < 0)
         fatal("cannot install the handler for host signal %d", sig);
@@ -93,7 +179,12 @@ static void install(int sig, void *handler)
 
 void host_signals_install(void)
 {
-    install(SIGSYS, on_sigsys);
-    install(SIGSEGV, on_fault);
-    install(SIGBUS, on_fault);
+    install(SIGSYS, on_sigsys, 0);
+    /* SA_NODEFER: a bad app pointer met while building a frame in on_fault must not find
+     * SIGSEGV blocked (the host would kill). */
+    install(SIGSEGV, on_fault, SA_NODEFER);
+    install(SIGBUS, on_fault, SA_NODEFER);
+    install(SIGFPE, on_fault, SA_NODEFER);
+    install(SIGILL, on_fault, SA_NODEFER);
+    install(SIGTRAP, on_fault, SA_NODEFER);
 }

@@ -28,6 +28,7 @@ struct plan {
     int trace_fd;
     const char *start_dir;   /* --cwd, or NULL */
     const char *root;        /* --chroot (the app chrooted, then exec'd), or NULL */
+    const char *sigmask;     /* --sigmask (hex), or NULL */
     int app_argc;
     char **app_argv;
 };
@@ -91,6 +92,7 @@ static void read_plan(int argc, char **argv, struct plan *p)
     p->exe_fd = -1;
     p->exe_path = 0;
     p->trace_fd = -1;
+    p->sigmask = 0;
     int i = 1;
     for (; i < argc && strcmp(argv[i], PLAN_END) != 0; i++) {
         const char *a = argv[i];
@@ -134,6 +136,10 @@ static void read_plan(int argc, char **argv, struct plan *p)
             static char release[65]; /* struct utsname's field size */
             fmt_snprintf(release, sizeof(release), "%s", a + strlen(PLAN_OPT_UNAME_RELEASE));
             g_uname_release = release;
+        } else if (starts_with(a, PLAN_OPT_SIGMASK)) {
+            static char sigmask[20]; /* copied, as exe_path */
+            fmt_snprintf(sigmask, sizeof(sigmask), "%s", a + strlen(PLAN_OPT_SIGMASK));
+            p->sigmask = sigmask;
         } else
             fatal("asis-rt: unknown launch option '%s' (asis-rt is started by asis)", a);
     }
@@ -242,7 +248,7 @@ void rt_main(uint64_t *initial_sp)
     if (!sp)
         fatal("cannot map the program's stack");
 
-    signal_state_init(self);
+    signal_state_init(self, plan.sigmask);
     thread_register(self);
     thread_use_asis_signal_stack(self);
     host_signals_install();

@@ -17,8 +17,9 @@
 #define SCRIPT_DEPTH_MAX 4          /* as Linux's binfmt_script recursion limit */
 #define ARGS_MAX_BYTES (2UL << 20)  /* argv + envp strings, as the default ARG_MAX */
 #define SCRATCH_BYTES ((1UL << 20) + ARGS_MAX_BYTES + 8192)
-/* runtime options before the app's argv: 8, the mounts (2 each), --uname-release */
-#define PLAN_ARGS (9 + 2 * VIEW_MOUNTS_MAX)
+/* runtime options before the app's argv: 8, the mounts (2 each), --uname-release,
+ * --sigmask */
+#define PLAN_ARGS (10 + 2 * VIEW_MOUNTS_MAX)
 
 static char g_runtime_path[PATH_MAX_LINUX];
 static char g_exe_real_path[PATH_MAX_LINUX];
@@ -306,6 +307,9 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     }
     if (g_trace_fd >= 0)
         *--args = opt_trace;
+    char opt_sigmask[40];
+    signal_exec_option(tcb_self(), opt_sigmask, sizeof(opt_sigmask));
+    *--args = opt_sigmask;
     *--args = opt_log;
     *--args = g_trap_mode == TRAP_SECCOMP ? PLAN_OPT_TRAP "seccomp-inherited" : PLAN_OPT_TRAP "sud";
     *--args = opt_path;
@@ -317,11 +321,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, 0);
     host_syscall3(__NR_fcntl, fd, F_SETFD, 0);
     view_mount_fds_inheritable(1);
-    signal_mask_for_exec(tcb_self());
-    signal_dispositions_for_exec();
     long r = host_syscall3(__NR_execve, g_runtime_path, args, envp);
-    signal_dispositions_after_failed_exec();
-    signal_mask_after_failed_exec();
     view_mount_fds_inheritable(0);
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, FD_CLOEXEC);

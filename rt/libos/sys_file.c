@@ -3,12 +3,15 @@
 #include "libos/syscall.h"
 #include "lib/log.h"
 #include "libos/fd_reserve.h"
+#include "libos/signal.h"
 #include "pal/host.h"
 
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
     if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && arg >= (unsigned long)g_fd_reserved_base)
         return -EINVAL; /* as for an arg at or above RLIMIT_NOFILE */
+    if (cmd == F_SETLKW || cmd == F_OFD_SETLKW) /* waits for the lock: interruptible */
+        return syscall_interruptible(__NR_fcntl, fd, cmd, (long)arg, 0, 0, 0);
     return host_syscall3(__NR_fcntl, fd, cmd, arg);
 }
 

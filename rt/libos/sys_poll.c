@@ -4,6 +4,7 @@
  * descriptors past the end of the fd table. The host would report them as the open
  * files they are. (epoll needs nothing: the dispatcher checks epoll_ctl's fd.) */
 #include "libos/syscall.h"
+#include "libos/signal.h"
 #include "libos/fd_reserve.h"
 #include "pal/host.h"
 
@@ -114,7 +115,7 @@ long sys_poll(void *app_fds, unsigned long nfds, int timeout_ms)
 {
     if (nfds_within_limit(nfds) && pollfds_name_reserved(app_fds, nfds) == 1)
         return poll_hiding_reserved(app_fds, nfds, 0, 0, 0);
-    return host_syscall3(__NR_poll, app_fds, nfds, timeout_ms);
+    return syscall_interruptible(__NR_poll, (long)app_fds, nfds, timeout_ms, 0, 0, 0);
 }
 
 long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const void *sigmask,
@@ -133,7 +134,15 @@ long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const
         }
         return poll_hiding_reserved(app_fds, nfds, 1, sigmask, sigsetsize);
     }
-    return host_syscall5(__NR_ppoll, app_fds, nfds, app_timeout, sigmask, sigsetsize);
+    if (!sigmask)
+        return syscall_interruptible(__NR_ppoll, (long)app_fds, nfds, (long)app_timeout, 0,
+                                     sigsetsize, 0);
+    kernel_sigset_t host_mask;
+    long r = signal_temporary_mask(sigmask, sigsetsize, &host_mask);
+    if (r < 0)
+        return r;
+    return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_ppoll, (long)app_fds, nfds,
+                                        (long)app_timeout, (long)&host_mask, sigsetsize, 0);
 }
 
 /* ---------------------------------------------------------------- select, pselect6 */
@@ -147,12 +156,56 @@ static int app_nfds(int nfds)
 
 long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout)
 {
-    return host_syscall5(__NR_select, app_nfds(nfds), readfds, writefds, exceptfds, app_timeout);
+    return syscall_interruptible(__NR_select, app_nfds(nfds), (long)readfds, (long)writefds,
+                                 (long)exceptfds, (long)app_timeout, 0);
 }
 
 long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout,
                   void *app_sigarg)
 {
-    return host_syscall6(__NR_pselect6, app_nfds(nfds), readfds, writefds, exceptfds, app_timeout,
-                         app_sigarg);
+    /* The sixth argument is { const sigset_t *mask; size_t size }. */
+    struct { const void *mask; size_t size; } arg;
+    if (app_sigarg && copy_from_app(&arg, app_sigarg, sizeof(arg)) < 0)
+        return -EFAULT;
+    if (!app_sigarg || !arg.mask)
+        return syscall_interruptible(__NR_pselect6, app_nfds(nfds), (long)readfds,
+                                     (long)writefds, (long)exceptfds, (long)app_timeout,
+                                     (long)app_sigarg);
+    kernel_sigset_t host_mask;
+    long r = signal_temporary_mask(arg.mask, arg.size, &host_mask);
+    if (r < 0)
+        return r;
+    arg.mask = &host_mask;
+    return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_pselect6, app_nfds(nfds),
+                                        (long)readfds, (long)writefds, (long)exceptfds,
+                                        (long)app_timeout, (long)&arg);
+}
+
+/* ---------------------------------------------------------------- epoll_pwait(2) */
+
+static long epoll_wait_masked(long nr, int epfd, void *events, int maxevents, long timeout,
+                              const void *sigmask, size_t sigsetsize)
+{
+    if (!sigmask)
+        return syscall_interruptible(nr, epfd, (long)events, maxevents, timeout, 0, sigsetsize);
+    kernel_sigset_t host_mask;
+    long r = signal_temporary_mask(sigmask, sigsetsize, &host_mask);
+    if (r < 0)
+        return r;
+    return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, nr, epfd, (long)events, maxevents,
+                                        timeout, (long)&host_mask, sigsetsize);
+}
+
+long sys_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms,
+                     const void *sigmask, size_t sigsetsize)
+{
+    return epoll_wait_masked(__NR_epoll_pwait, epfd, events, maxevents, timeout_ms, sigmask,
+                             sigsetsize);
+}
+
+long sys_epoll_pwait2(int epfd, void *events, int maxevents, const void *timeout,
+                      const void *sigmask, size_t sigsetsize)
+{
+    return epoll_wait_masked(__NR_epoll_pwait2, epfd, events, maxevents, (long)timeout, sigmask,
+                             sigsetsize);
 }

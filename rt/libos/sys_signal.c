@@ -1,87 +1,98 @@
-/* Signal state: handlers, masks and alternate stacks are recorded as Linux would keep
- * them and reported back, but not yet delivered (signal delivery is a later step). */
+/* The app's signal state and the calls that change it: actions (rt_sigaction), masks
+ * (rt_sigprocmask), alternate stacks (sigaltstack). The host's dispositions and mask
+ * follow the app's as rt/libos/signal.h says; delivery is signal_frame.c's. */
+#include "libos/signal.h"
 #include "libos/syscall.h"
+#include "launch_plan.h"
+#include "lib/fmt.h"
 #include "lib/mutex.h"
 #include "pal/host.h"
 
-#define SIGBIT(s) (1UL << ((s) - 1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define MINSIGSTKSZ_LINUX 2048
-#define SIGPIPE_NUMBER 13
 
-#define SIG_DFL_HANDLER ((void *)0)
-#define SIG_IGN_HANDLER ((void *)1)
 /* sa_flags bits Linux keeps; others are cleared, so apps can probe with SA_UNSUPPORTED. */
 #define SA_KNOWN_FLAGS                                                                     \
-    (0x1 /* SA_NOCLDSTOP */ | 0x2 /* SA_NOCLDWAIT */ | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ | \
+    (SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ |            \
      SA_RESTORER | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
 static struct mutex g_sigaction_lock;
 static struct kernel_sigaction g_app_sigactions[NSIG_LINUX + 1];
 
-/* Signals whose host handler is asis's own (rt/entry/host_signals.c). */
-static int asis_owns(int sig)
-{
-    return sig == SIGSYS || sig == SIGSEGV || sig == SIGBUS;
-}
-
-/* Until signals are delivered, the host disposition follows the app's as closely as it
- * can: ignored stays ignored, default stays default, and a handler gets the default
- * action, except SIGPIPE, which a handler (Go's, for one) mostly uses to turn a broken
- * pipe into EPIPE: it is ignored on the host. */
+/* The host disposition for the app's action: ignored and default stay so on the host
+ * (which then carries them out: exit status, core, stop, continue), and a handler
+ * becomes asis's on_async, which delivers to it. SA_RESTART on the host handler makes
+ * the host tell asis which interrupted calls Linux would restart (signal_trap.c). */
 static void mirror_to_host(int sig, const struct kernel_sigaction *act)
 {
-    if (asis_owns(sig) || sig == SIGKILL || sig == SIGSTOP)
+    if (signal_is_owned(sig) || sig == SIGKILL || sig == SIGSTOP)
         return;
-    struct kernel_sigaction host = { .handler = SIG_DFL_HANDLER };
-    if (act->handler == SIG_IGN_HANDLER || (sig == SIGPIPE_NUMBER && act->handler != SIG_DFL_HANDLER))
-        host.handler = SIG_IGN_HANDLER;
+    struct kernel_sigaction host = { .handler = act->handler };
+    if (act->handler != SIG_DFL_HANDLER && act->handler != SIG_IGN_HANDLER) {
+        host.handler = (void *)host_signals_on_async;
+        host.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_RESTART;
+        host.restorer = (void *)pal_sigreturn;
+        host.mask = ASYNC_ALL;
+    }
+    if (sig == SIGCHLD)
+        host.flags |= act->flags & (SA_NOCLDSTOP | SA_NOCLDWAIT);
     host_syscall4(__NR_rt_sigaction, sig, &host, 0, sizeof(kernel_sigset_t));
 }
 
-void signal_state_init(struct tcb *main_thread)
+struct kernel_sigaction signal_action(int sig)
+{
+    mutex_lock(&g_sigaction_lock);
+    struct kernel_sigaction act = g_app_sigactions[sig];
+    mutex_unlock(&g_sigaction_lock);
+    return act;
+}
+
+void signal_reset_to_default(int sig)
+{
+    mutex_lock(&g_sigaction_lock);
+    g_app_sigactions[sig].handler = SIG_DFL_HANDLER;
+    mirror_to_host(sig, &g_app_sigactions[sig]);
+    mutex_unlock(&g_sigaction_lock);
+}
+
+static kernel_sigset_t parse_hex(const char *s)
+{
+    kernel_sigset_t v = 0;
+    for (; *s; s++) {
+        int d = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
+        if (d < 0)
+            break;
+        v = v << 4 | (kernel_sigset_t)d;
+    }
+    return v;
+}
+
+void signal_state_init(struct tcb *main_thread, const char *plan_mask)
 {
     /* What was ignored when asis started stays ignored for the app (nohup, trap ''). */
     for (int sig = 1; sig <= NSIG_LINUX; sig++) {
         struct kernel_sigaction old;
-        if (!asis_owns(sig) && host_syscall4(__NR_rt_sigaction, sig, 0, &old, sizeof(kernel_sigset_t)) == 0 &&
+        if (!signal_is_owned(sig) &&
+            host_syscall4(__NR_rt_sigaction, sig, 0, &old, sizeof(kernel_sigset_t)) == 0 &&
             old.handler == SIG_IGN_HANDLER)
             g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
     }
-    /* The mask asis-rt started with is the app's (execve keeps it); the signals asis
-     * handles itself must not be blocked on the host. */
-    host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask, sizeof(kernel_sigset_t));
-    kernel_sigset_t owned = SIGBIT(SIGSYS) | SIGBIT(SIGSEGV) | SIGBIT(SIGBUS);
-    host_syscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, &owned, 0, sizeof(kernel_sigset_t));
+    /* The app's mask: from the execve that started this runtime (the old one kept async
+     * signals blocked on the host through it), else the mask asis was started with. */
+    if (plan_mask)
+        main_thread->app_sigmask = parse_hex(plan_mask) & ~UNBLOCKABLE;
+    else
+        host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask,
+                      sizeof(kernel_sigset_t));
+    /* No handler of the app's is installed yet, so no signal can reach asis code. */
+    kernel_sigset_t host = host_mask_of(main_thread->app_sigmask);
+    host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &host, 0, sizeof(kernel_sigset_t));
 }
 
-void signal_mask_for_exec(const struct tcb *t)
+void signal_exec_option(const struct tcb *t, char *buf, size_t size)
 {
-    /* execve keeps the signal mask: make the host's the app's (the trap handler runs with
-     * SIGSYS blocked, which the new runtime would inherit). */
-    kernel_sigset_t mask = t->app_sigmask & ~(SIGBIT(SIGSYS) | SIGBIT(SIGSEGV) | SIGBIT(SIGBUS));
-    host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &mask, 0, sizeof(kernel_sigset_t));
-}
-
-void signal_dispositions_for_exec(void)
-{
-    /* A handled SIGPIPE is ignored on the host only as a stand-in for the handler;
-     * execve resets handlers to the default, so the new program must not inherit it. */
-    if (g_app_sigactions[SIGPIPE_NUMBER].handler != SIG_IGN_HANDLER) {
-        struct kernel_sigaction dfl = { .handler = SIG_DFL_HANDLER };
-        host_syscall4(__NR_rt_sigaction, SIGPIPE_NUMBER, &dfl, 0, sizeof(kernel_sigset_t));
-    }
-}
-
-void signal_dispositions_after_failed_exec(void)
-{
-    mirror_to_host(SIGPIPE_NUMBER, &g_app_sigactions[SIGPIPE_NUMBER]);
-}
-
-void signal_mask_after_failed_exec(void)
-{
-    kernel_sigset_t sigsys = SIGBIT(SIGSYS);
-    host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, &sigsys, 0, sizeof(kernel_sigset_t));
+    /* execve keeps the mask; the host's stays the trap's (async blocked) until the new
+     * runtime enters the app, so the app's travels in the launch plan. */
+    fmt_snprintf(buf, size, "%s%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask);
 }
 
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)
@@ -132,6 +143,7 @@ long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsiz
         default:
             return -EINVAL;
         }
+        /* The host's follows at trap exit (signal_trap_exit). */
         t->app_sigmask = new_set & ~UNBLOCKABLE;
     }
     if (oldset && copy_to_app(oldset, &old_set, sizeof(old_set)) < 0)
@@ -139,31 +151,42 @@ long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsiz
     return 0;
 }
 
+long signal_altstack_set(struct tcb *t, const struct host_stack *ss, uintptr_t sp)
+{
+    /* kernel/signal.c do_sigaltstack */
+    if (signal_on_altstack(&t->app_altstack, sp))
+        return -EPERM;
+    unsigned mode = (unsigned)ss->ss_flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+        return -EINVAL;
+    struct host_stack next = *ss;
+    if (mode == SS_DISABLE) {
+        next.ss_sp = 0;
+        next.ss_size = 0;
+    } else if (next.ss_size < MINSIGSTKSZ_LINUX) {
+        return -ENOMEM;
+    }
+    t->app_altstack = next;
+    return 0;
+}
+
 long sys_sigaltstack(const void *ss, void *old_ss)
 {
     struct tcb *t = tcb_self();
+    uintptr_t sp = t->trap_uc->uc_mcontext.rsp;
     struct host_stack new_stack, old_stack = t->app_altstack;
-    if (!old_stack.ss_sp && !old_stack.ss_size)
-        old_stack.ss_flags = SS_DISABLE;
+    /* Reported as Linux's sas_ss_flags(sp) plus SS_AUTODISARM. */
+    old_stack.ss_flags = (!old_stack.ss_size ? SS_DISABLE
+                          : signal_on_altstack(&t->app_altstack, sp) ? SS_ONSTACK : 0) |
+                         (int)((unsigned)t->app_altstack.ss_flags & SS_AUTODISARM);
     if (ss) {
         if (copy_from_app(&new_stack, ss, sizeof(new_stack)) < 0)
             return -EFAULT;
-        unsigned mode = new_stack.ss_flags & ~SS_AUTODISARM;
-        if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
-            return -EINVAL;
-        if (mode == SS_DISABLE) {
-            new_stack.ss_sp = 0;
-            new_stack.ss_size = 0;
-            new_stack.ss_flags = SS_DISABLE;
-        } else if (new_stack.ss_size < MINSIGSTKSZ_LINUX) {
-            return -ENOMEM;
-        } else {
-            new_stack.ss_flags &= SS_AUTODISARM;
-        }
+        long r = signal_altstack_set(t, &new_stack, sp);
+        if (r < 0)
+            return r;
     }
     /* As Linux: the new stack is in place even if the old one cannot be reported. */
-    if (ss)
-        t->app_altstack = new_stack;
     if (old_ss && copy_to_app(old_ss, &old_stack, sizeof(old_stack)) < 0)
         return -EFAULT;
     return 0;

@@ -24,6 +24,7 @@
 #include "libos/fd_reserve.h"
 #include "lib/mutex.h"
 #include "lib/string.h"
+#include "libos/signal.h"
 #include "pal/host.h"
 #include "vfs/lookup.h"
 #include <asm/socket.h>
@@ -389,13 +390,13 @@ long sys_connect(int fd, const void *app_addr, int len)
         return domain;
     if (domain != AF_UNIX) {
         hide_file_name(&a, len);
-        return host_syscall3(__NR_connect, fd, &a, len);
+        return syscall_interruptible(__NR_connect, (long)fd, (long)&a, (long)len, 0, 0, 0);
     }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
     if (hlen < 0)
         return hlen;
-    r = host_syscall3(__NR_connect, fd, &h, hlen);
+    r = syscall_interruptible(__NR_connect, (long)fd, (long)&h, (long)hlen, 0, 0, 0);
     host_close((int)obj);
     return r;
 }
@@ -505,7 +506,8 @@ long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *app
                 int len)
 {
     if (!app_addr)
-        return host_syscall6(__NR_sendto, fd, buf, size, flags, 0, len);
+        return syscall_interruptible(__NR_sendto, (long)fd, (long)buf, (long)size, (long)flags,
+                                     0, (long)len);
     struct sock_addr a, h;
     char path[UNIX_PATH_MAX + 1];
     long r = addr_from_app(app_addr, len, &a);
@@ -516,13 +518,15 @@ long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *app
         return to_file;
     if (!to_file) {
         hide_file_name(&a, len);
-        return host_syscall6(__NR_sendto, fd, buf, size, flags, &a, len);
+        return syscall_interruptible(__NR_sendto, (long)fd, (long)buf, (long)size, (long)flags,
+                                     (long)&a, (long)len);
     }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
     if (hlen < 0)
         return hlen;
-    r = host_syscall6(__NR_sendto, fd, buf, size, flags, &h, hlen);
+    r = syscall_interruptible(__NR_sendto, (long)fd, (long)buf, (long)size, (long)flags,
+                              (long)&h, (long)hlen);
     host_close((int)obj);
     return r;
 }
@@ -532,7 +536,7 @@ long sys_sendto(int fd, const void *buf, size_t size, int flags, const void *app
 static long send_message(int fd, struct app_msghdr m, int flags)
 {
     if (!m.msg_name || !m.msg_namelen)
-        return host_syscall3(__NR_sendmsg, fd, &m, flags);
+        return syscall_interruptible(__NR_sendmsg, (long)fd, (long)&m, (long)flags, 0, 0, 0);
     if (m.msg_namelen < 0)
         return fd_error_first(fd, -EINVAL);
     int len = m.msg_namelen > SOCKADDR_MAX ? SOCKADDR_MAX : m.msg_namelen;
@@ -548,7 +552,7 @@ static long send_message(int fd, struct app_msghdr m, int flags)
         return to_file;
     if (!to_file) {
         hide_file_name(&a, len);
-        return host_syscall3(__NR_sendmsg, fd, &m, flags);
+        return syscall_interruptible(__NR_sendmsg, (long)fd, (long)&m, (long)flags, 0, 0, 0);
     }
     long obj = -1;
     long hlen = host_addr_of_file(path, &h, &obj);
@@ -556,7 +560,7 @@ static long send_message(int fd, struct app_msghdr m, int flags)
         return hlen;
     m.msg_name = &h;
     m.msg_namelen = (int)hlen;
-    r = host_syscall3(__NR_sendmsg, fd, &m, flags);
+    r = syscall_interruptible(__NR_sendmsg, (long)fd, (long)&m, (long)flags, 0, 0, 0);
     host_close((int)obj);
     return r;
 }
@@ -623,7 +627,8 @@ static long send_batches(int fd, struct app_mmsghdr *app, unsigned int count, in
         }
         if (!n)
             break;
-        long r = host_syscall4(__NR_sendmmsg, fd, vec, n, flags);
+        long r = syscall_interruptible(__NR_sendmmsg, (long)fd, (long)vec, (long)n, (long)flags,
+                                       0, 0);
         control_release(&control);
         if (r < 0) {
             err = r;
@@ -699,10 +704,12 @@ long sys_getpeername(int fd, void *app_addr, int *app_len)
 long sys_accept4(int fd, void *app_addr, int *app_len, int flags)
 {
     if (!app_addr || !names_in_use())
-        return host_syscall4(__NR_accept4, fd, app_addr, app_len, flags);
+        return syscall_interruptible(__NR_accept4, (long)fd, (long)app_addr, (long)app_len,
+                                     (long)flags, 0, 0);
     struct sock_addr a;
     int klen = sizeof(a);
-    long conn = host_syscall4(__NR_accept4, fd, &a, &klen, flags);
+    long conn = syscall_interruptible(__NR_accept4, (long)fd, (long)&a, (long)&klen,
+                                      (long)flags, 0, 0);
     if (conn < 0)
         return conn;
     addr_to_guest(&a, &klen);
@@ -722,10 +729,12 @@ long sys_accept(int fd, void *app_addr, int *app_len)
 long sys_recvfrom(int fd, void *buf, size_t size, int flags, void *app_addr, int *app_len)
 {
     if (!app_addr || !names_in_use())
-        return host_syscall6(__NR_recvfrom, fd, buf, size, flags, app_addr, app_len);
+        return syscall_interruptible(__NR_recvfrom, (long)fd, (long)buf, (long)size,
+                                     (long)flags, (long)app_addr, (long)app_len);
     struct sock_addr a;
     int klen = sizeof(a);
-    long n = host_syscall6(__NR_recvfrom, fd, buf, size, flags, &a, &klen);
+    long n = syscall_interruptible(__NR_recvfrom, (long)fd, (long)buf, (long)size, (long)flags,
+                                   (long)&a, (long)&klen);
     if (n < 0)
         return n;
     addr_to_guest(&a, &klen);
@@ -740,13 +749,13 @@ long sys_recvmsg(int fd, void *app_msg, int flags)
      * unreadable, the host serves the app's header itself. */
     if (!names_in_use() || copy_from_app(&m, app_msg, sizeof(m)) < 0 || !m.msg_name ||
         m.msg_namelen <= 0)
-        return host_syscall3(__NR_recvmsg, fd, app_msg, flags);
+        return syscall_interruptible(__NR_recvmsg, (long)fd, (long)app_msg, (long)flags, 0, 0, 0);
     struct app_msghdr *app = app_msg;
     void *app_name = m.msg_name;
     struct sock_addr a;
     m.msg_name = &a;
     m.msg_namelen = sizeof(a);
-    long n = host_syscall3(__NR_recvmsg, fd, &m, flags);
+    long n = syscall_interruptible(__NR_recvmsg, (long)fd, (long)&m, (long)flags, 0, 0, 0);
     if (n < 0)
         return n;
     /* What Linux writes back into the app's header: the name, its length, the flags

@@ -4,6 +4,7 @@
  * copy of the parent's trap frame with rt_sigreturn. vfork children start the same way;
  * fork children continue in the trap that forked them. */
 #include "libos/syscall.h"
+#include "libos/signal.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "libos/thread.h"
@@ -32,17 +33,6 @@ struct child_start {
     struct host_ucontext *uc;
     int *set_child_tid;
 };
-
-/* The xsave area's size, as the kernel recorded it in the frame it built. */
-static size_t fpstate_size(const void *fpstate)
-{
-    struct host_fpx_sw_bytes sw;
-    memcpy(&sw, (const char *)fpstate + FPX_SW_BYTES_OFFSET, sizeof(sw));
-    if (sw.magic1 == FP_XSTATE_MAGIC1 && sw.extended_size >= FXSAVE_SIZE &&
-        sw.extended_size <= 64 * 1024)
-        return sw.extended_size;
-    return FXSAVE_SIZE;
-}
 
 __attribute__((no_stack_protector, noreturn)) static void thread_child_start(void *arg)
 {
@@ -85,6 +75,7 @@ static struct tcb *child_prepare(const struct clone_request *req)
     uc->uc_link = 0;
     uc->uc_mcontext.fpstate = (void *)fp;
     uc->uc_mcontext.rax = 0;
+    uc->uc_sigmask = host_mask_of(child->app_sigmask); /* the host's while the child runs app code */
     if (req->stack)
         uc->uc_mcontext.rsp = req->stack;
     /* rt_sigreturn also installs uc_stack: the child's host signal stack. */

@@ -75,14 +75,18 @@ long sys_linkat(int olddirfd, const char *old_path, int newdirfd, const char *ne
                 int flags);
 long sys_link(const char *old_path, const char *new_path);
 /* sys_signal.c */
-void signal_state_init(struct tcb *main_thread);
+/* plan_mask: the --sigmask= launch option's value, or 0. */
+void signal_state_init(struct tcb *main_thread, const char *plan_mask);
 void signal_state_lock(void);
-/* Around the host execve in sys_exec.c. */
-void signal_mask_for_exec(const struct tcb *t);
-void signal_mask_after_failed_exec(void);
-void signal_dispositions_for_exec(void);
-void signal_dispositions_after_failed_exec(void);
+/* The launch option that carries the app's mask through an execve (sys_exec.c). */
+void signal_exec_option(const struct tcb *t, char *buf, size_t size);
 void signal_state_unlock(void);
+long sys_rt_sigreturn(void); /* signal_frame.c */
+/* sys_sigwait.c */
+long sys_rt_sigpending(void *set, size_t sigsetsize);
+long sys_rt_sigsuspend(const void *app_mask, size_t sigsetsize);
+long sys_rt_sigtimedwait(const void *app_set, void *app_info, const void *app_timeout,
+                         size_t sigsetsize);
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const void *set, void *oldset, size_t sigsetsize);
 long sys_sigaltstack(const void *ss, void *old_ss);
@@ -93,6 +97,10 @@ long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const
 long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout);
 long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *app_timeout,
                   void *app_sigarg);
+long sys_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms,
+                     const void *sigmask, size_t sigsetsize);
+long sys_epoll_pwait2(int epfd, void *events, int maxevents, const void *timeout,
+                      const void *sigmask, size_t sigsetsize);
 /* sys_attr.c */
 long sys_fchmodat2(int dirfd, const char *path, unsigned int mode, unsigned int flags);
 long sys_fchmod(int fd, unsigned int mode);

@@ -3,6 +3,8 @@
  * pal_gate_end); every other syscall traps. scripts/check-runtime.sh fails the build if
  * a syscall instruction appears anywhere else. */
 
+#include "tcb.h"
+
     .text
     .globl pal_gate_start, pal_gate_end
     .hidden pal_gate_start, pal_gate_end
@@ -28,6 +30,72 @@ pal_syscall6:
     ret
     .cfi_endproc
     .size pal_syscall6, .-pal_syscall6
+
+/* long pal_syscall6_intr(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+ * pal_syscall6 for a call that may block, made interruptible: the host mask is
+ * %gs:TCB_OFF_WINDOW_MASK from the unblock to the end of the call, and the mask the caller
+ * had is restored after. A signal arriving in between runs asis's on_async, which finds
+ * rip in [pal_window_start, pal_window_end), notes the signal in the TCB and sends the
+ * thread to pal_window_end with rax set: the call's result, or -ERESTART* when it was not
+ * made or was rolled back (rt/entry/host_signals.c). rcx is zeroed before the SYSCALL so
+ * that a rolled-back call (rcx = pal_window_end, set by SYSCALL) can be told from one never
+ * started. Between pal_window_end and pal_window_closed the result is kept as it is. If a signal was already taken in this trap, returns -ERESTARTNOINTR at once. */
+    .globl pal_syscall6_intr, pal_window_start, pal_window_syscall, pal_window_end
+    .globl pal_window_closed
+    .hidden pal_syscall6_intr, pal_window_start, pal_window_syscall, pal_window_end
+    .hidden pal_window_closed
+    .type pal_syscall6_intr, @function
+pal_syscall6_intr:
+    .cfi_startproc
+    push %rbp
+    .cfi_def_cfa_offset 16
+    .cfi_offset rbp, -16
+    mov %rsp, %rbp
+    .cfi_def_cfa_register rbp
+    push %rdi                 /* -8:  nr */
+    push %rsi                 /* -16: a1 */
+    push %rdx                 /* -24: a2 */
+    push %rcx                 /* -32: a3 */
+    push %r8                  /* -40: a4 */
+    push %r9                  /* -48: a5 */
+    sub $16, %rsp             /* -64: the caller's mask */
+    cmpl $0, %gs:TCB_OFF_SIG_TAKEN
+    jne 2f
+    mov $14, %eax             /* rt_sigprocmask(SIG_SETMASK, window, &old, 8) */
+    mov $2, %edi
+    mov %gs:TCB_OFF_SELF, %rsi
+    add $TCB_OFF_WINDOW_MASK, %rsi
+    lea -64(%rbp), %rdx
+    mov $8, %r10d
+    syscall
+pal_window_start:
+    mov -8(%rbp), %rax
+    mov -16(%rbp), %rdi
+    mov -24(%rbp), %rsi
+    mov -32(%rbp), %rdx
+    mov -40(%rbp), %r10
+    mov -48(%rbp), %r8
+    mov 16(%rbp), %r9
+    xor %ecx, %ecx
+pal_window_syscall:
+    syscall
+pal_window_end:
+    mov %rax, -8(%rbp)
+    mov $14, %eax             /* rt_sigprocmask(SIG_SETMASK, &old, 0, 8) */
+    mov $2, %edi
+    lea -64(%rbp), %rsi
+    xor %edx, %edx
+    mov $8, %r10d
+    syscall
+pal_window_closed:            /* a signal up to here is taken, the result kept */
+    mov -8(%rbp), %rax
+1:  leave
+    .cfi_def_cfa rsp, 8
+    ret
+2:  mov $-513, %rax           /* -ERESTARTNOINTR */
+    jmp 1b
+    .cfi_endproc
+    .size pal_syscall6_intr, .-pal_syscall6_intr
 
 /* The restorer of every asis host signal handler: the kernel returns here from the
  * handler with rsp just past the frame's return address, i.e. at the ucontext. */

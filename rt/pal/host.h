@@ -7,6 +7,10 @@
 #include "pal/host_abi.h"
 
 long pal_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* The same for a call that may block: signals the window mask lets through interrupt it
+ * (rt/pal/gate.S; use syscall_interruptible() from rt/libos/signal.h). */
+long pal_syscall6_intr(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+extern const char pal_window_start[], pal_window_syscall[], pal_window_end[], pal_window_closed[];
 long pal_clone_thread(unsigned long flags, void *child_sp, int *ptid, int *ctid,
                       unsigned long tls, void (*fn)(void *), void *arg);
 long pal_fork(void);

@@ -26,13 +26,36 @@
 typedef long ssize_t;
 typedef uint64_t kernel_sigset_t; /* the kernel's 64-signal set */
 
-#define SIGSEGV 11
+#define SIGILL 4
+#define SIGTRAP 5
 #define SIGBUS 7
-#define SIGSYS 31
+#define SIGFPE 8
 #define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGCHLD 17
+#define SIGCONT 18
 #define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
+#define SIGSYS 31
 #define NSIG_LINUX 64
 
+#define SI_KERNEL 0x80
+#define SI_TKILL (-6)
+
+/* Kernel-internal results of an interrupted syscall (include/linux/errno.h). They say
+ * whether the call may be restarted after a handler; they never reach the app. */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
+#define SA_NOCLDSTOP 0x00000001
+#define SA_NOCLDWAIT 0x00000002
 #define SA_SIGINFO 0x00000004
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000
@@ -88,19 +111,6 @@ struct host_ucontext {
     kernel_sigset_t uc_sigmask;
 };
 
-/* The tail of the fxsave area's reserved bytes, where the kernel says how large the
- * xsave state that follows is (struct _fpx_sw_bytes). */
-struct host_fpx_sw_bytes {
-    uint32_t magic1;
-    uint32_t extended_size;
-    uint64_t xfeatures;
-    uint32_t xstate_size;
-    uint32_t padding[7];
-};
-#define FPX_SW_BYTES_OFFSET 464
-#define FP_XSTATE_MAGIC1 0x46505853U
-#define FXSAVE_SIZE 512
-
 struct host_siginfo {
     int si_signo;
     int si_errno;
@@ -112,6 +122,35 @@ struct host_siginfo {
         char pad[112];
     } u;
 };
+
+#define UC_FP_XSTATE 0x1
+
+/* The frame the kernel puts on the stack for a 64-bit handler (asm/sigframe.h): rsp at
+ * the handler's first instruction points at pretcode, the handler's return address. The
+ * xsave area lies above it, 64-byte aligned. */
+struct host_rt_sigframe {
+    void *pretcode;
+    struct host_ucontext uc;
+    struct host_siginfo info;
+};
+_Static_assert(sizeof(struct host_rt_sigframe) == 440, "x86-64 rt_sigframe");
+
+/* The tail of the fxsave area's reserved bytes, where the kernel says how large the
+ * xsave state that follows is (struct _fpx_sw_bytes). */
+struct host_fpx_sw_bytes {
+    uint32_t magic1;
+    uint32_t extended_size;
+    uint64_t xfeatures;
+    uint32_t xstate_size;
+    uint32_t padding[7];
+};
+#define FPX_SW_BYTES_OFFSET 464
+#define FP_XSTATE_MAGIC1 0x46505853U
+#define FP_XSTATE_MAGIC2 0x46505845U /* the 4 bytes right after xstate_size bytes */
+#define FXSAVE_SIZE 512
+#define XSAVE_HEADER_OFFSET 512
+#define XSAVE_HEADER_SIZE 64
+
 
 struct host_timespec {
     long tv_sec;

@@ -4,6 +4,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "libos/fd_reserve.h"
+#include "libos/signal.h"
 #include "pal/host.h"
 #include "vfs/special.h"
 #include "vfs/procfs.h"
@@ -23,6 +24,17 @@ static long host_openat2(int dirfd, const char *rel, long flags, long mode, long
     struct open_how how = { .flags = (uint64_t)flags, .mode = (uint64_t)mode,
                             .resolve = (uint64_t)resolve };
     return host_syscall4(__NR_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+/* The app's own open: a FIFO blocks in it until the other end opens, so it is made
+ * interruptible by signals (rt/libos/signal.h). */
+static long host_openat2_final(int dirfd, const char *rel, long flags, long mode, long resolve)
+{
+    if (flags & (O_PATH | O_NONBLOCK))
+        return host_openat2(dirfd, rel, flags, mode, resolve);
+    struct open_how how = { .flags = (uint64_t)flags, .mode = (uint64_t)mode,
+                            .resolve = (uint64_t)resolve };
+    return syscall_interruptible(__NR_openat2, dirfd, (long)rel, (long)&how, sizeof(how), 0, 0);
 }
 
 static long host_fstat_mode(int fd, uint32_t *mode)
@@ -704,7 +716,7 @@ long vfs_open(struct lookup *l, int flags, int mode)
             if (r < 0)
                 return r;
         }
-        long fd = host_openat2(base_fd(l), l->rel, flags, mode, confinement(l));
+        long fd = host_openat2_final(base_fd(l), l->rel, flags, mode, confinement(l));
         if (must_walk(l, fd)) {
             long r = vfs_lookup_walk(l);
             if (r < 0)

@@ -1,0 +1,110 @@
+/* Signals and the trap: the interruptible window around a blocking host call, and what
+ * the end of a trap does with a signal taken there (docs/signals-design.md 2.2, 2.3). */
+#include "libos/signal.h"
+#include "libos/syscall.h"
+#include "pal/host.h"
+
+int syscall_may_block(long nr)
+{
+    switch (nr) {
+    case __NR_read: case __NR_write: case __NR_readv: case __NR_writev:
+    case __NR_pread64: case __NR_pwrite64: case __NR_preadv: case __NR_pwritev:
+    case __NR_sendfile: case __NR_splice: case __NR_tee: case __NR_copy_file_range:
+    case __NR_futex: case __NR_nanosleep: case __NR_clock_nanosleep: case __NR_pause:
+    case __NR_epoll_wait: case __NR_wait4: case __NR_waitid:
+    case __NR_flock: case __NR_recvmmsg: case __NR_msgrcv: case __NR_msgsnd:
+    case __NR_semop: case __NR_semtimedop: case __NR_mq_timedsend:
+    case __NR_mq_timedreceive: case __NR_io_getevents:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+long syscall_interruptible(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    return syscall_interruptible_within(host_mask_of(tcb_self()->app_sigmask), nr, a1, a2, a3,
+                                        a4, a5, a6);
+}
+
+long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1, long a2,
+                                  long a3, long a4, long a5, long a6)
+{
+    tcb_self()->window_mask = window_mask;
+    return pal_syscall6_intr(nr, a1, a2, a3, a4, a5, a6);
+}
+
+static int is_restart_code(long ret)
+{
+    return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+           ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* Linux's handle_signal() restart rules for the interrupted call in uc. */
+static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int sig)
+{
+    struct host_mcontext *m = &uc->uc_mcontext;
+    long ret = (long)m->rax;
+    if (!is_restart_code(ret))
+        return;
+    struct kernel_sigaction act = signal_action(sig);
+    int handler = act.handler != SIG_DFL_HANDLER && act.handler != SIG_IGN_HANDLER;
+    if (!handler || ret == -ERESTARTNOINTR ||
+        (ret == -ERESTARTSYS && (act.flags & SA_RESTART))) {
+        m->rip -= 2; /* the app's SYSCALL instruction, made again after the handler */
+        m->rax = (uint64_t)t->trap_nr;
+    } else {
+        m->rax = (uint64_t)-EINTR;
+    }
+}
+
+/* An owned signal sent by a process that the app had blocked, now unblocked. */
+static int take_owned_pending(struct tcb *t, struct host_siginfo *si)
+{
+    kernel_sigset_t ready = t->owned_pending & ~t->app_sigmask;
+    if (!ready)
+        return 0;
+    int sig = __builtin_ctzl(ready) + 1;
+    t->owned_pending &= ~SIGBIT(sig);
+    *si = t->owned_info[owned_slot(sig)];
+    return 1;
+}
+
+void signal_trap_exit(struct tcb *t, struct host_ucontext *uc)
+{
+    struct host_siginfo si;
+    kernel_sigset_t mask_to_save = t->saved_mask_valid ? t->saved_mask : t->app_sigmask;
+    if (t->sig_taken) {
+        t->sig_taken = 0;
+        settle_interrupted_call(t, uc, t->taken.si_signo);
+        signal_deliver(t, uc, &t->taken, mask_to_save);
+    } else if (t->trap_nr != __NR_rt_sigreturn && is_restart_code((long)uc->uc_mcontext.rax)) {
+        /* Interrupted by a signal the host handled itself (a stop): restart, as Linux. */
+        settle_interrupted_call(t, uc, 0);
+    } else if (take_owned_pending(t, &si)) {
+        signal_deliver(t, uc, &si, mask_to_save);
+    } else {
+        if (t->saved_mask_valid)
+            t->app_sigmask = t->saved_mask;
+        uc->uc_sigmask = host_mask_of(t->app_sigmask);
+    }
+    t->saved_mask_valid = 0;
+}
+
+long signal_temporary_mask(const void *app_mask, size_t sigsetsize, kernel_sigset_t *host)
+{
+    struct tcb *t = tcb_self();
+    kernel_sigset_t mask;
+    if (sigsetsize != sizeof(kernel_sigset_t))
+        return -EINVAL;
+    if (copy_from_app(&mask, app_mask, sizeof(mask)) < 0)
+        return -EFAULT;
+    /* Linux's set_user_sigmask: the handler of a signal that interrupts the call runs with
+     * this mask and its frame restores the old one; otherwise the old one is back at once
+     * (signal_trap_exit). */
+    t->saved_mask = t->app_sigmask;
+    t->saved_mask_valid = 1;
+    t->app_sigmask = mask & ~UNBLOCKABLE;
+    *host = host_mask_of(t->app_sigmask);
+    return 0;
+}

@@ -1,0 +1,79 @@
+/* Waiting for signals: rt_sigpending, rt_sigsuspend, rt_sigtimedwait. The host holds
+ * the pending signals; asis adds the signals it owns that a process sent while the app
+ * blocked them (tcb.owned_pending), and keeps the host from seeing a mask that would
+ * block asis's own signals. */
+#include "libos/signal.h"
+#include "libos/syscall.h"
+#include "pal/host.h"
+
+long sys_rt_sigpending(void *set, size_t sigsetsize)
+{
+    struct tcb *t = tcb_self();
+    if (sigsetsize > sizeof(kernel_sigset_t))
+        return -EINVAL;
+    kernel_sigset_t host = 0;
+    long r = host_syscall2(__NR_rt_sigpending, &host, sizeof(host));
+    if (r < 0)
+        return r;
+    /* The host's mask in a trap blocks more than the app's: report only what the app
+     * blocks, as Linux reports pending & blocked. */
+    kernel_sigset_t pending = (host | t->owned_pending) & t->app_sigmask;
+    if (copy_to_app(set, &pending, sigsetsize) < 0)
+        return -EFAULT;
+    return 0;
+}
+
+long sys_rt_sigsuspend(const void *app_mask, size_t sigsetsize)
+{
+    struct tcb *t = tcb_self();
+    kernel_sigset_t mask;
+    if (sigsetsize != sizeof(kernel_sigset_t))
+        return -EINVAL;
+    if (copy_from_app(&mask, app_mask, sizeof(mask)) < 0)
+        return -EFAULT;
+    /* Linux's saved mask: the handler runs with this one, its frame saves the old one,
+     * and without a handler the old one comes back (signal_trap_exit). */
+    t->saved_mask = t->app_sigmask;
+    t->saved_mask_valid = 1;
+    t->app_sigmask = mask & ~UNBLOCKABLE;
+    if (t->owned_pending & ~t->app_sigmask)
+        return -EINTR;
+    kernel_sigset_t host = host_mask_of(t->app_sigmask);
+    long r;
+    do
+        r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,
+                                         sizeof(host), 0, 0, 0, 0);
+    while (r == -ERESTARTNOHAND && !t->sig_taken);
+    return r == -ERESTARTNOHAND || r == -ERESTARTSYS || r == -ERESTARTNOINTR ? -EINTR : r;
+}
+
+long sys_rt_sigtimedwait(const void *app_set, void *app_info, const void *app_timeout,
+                         size_t sigsetsize)
+{
+    struct tcb *t = tcb_self();
+    kernel_sigset_t set;
+    if (sigsetsize != sizeof(kernel_sigset_t))
+        return -EINVAL;
+    if (copy_from_app(&set, app_set, sizeof(set)) < 0)
+        return -EFAULT;
+    set &= ~UNBLOCKABLE;
+    kernel_sigset_t owned = t->owned_pending & set;
+    if (owned) {
+        int sig = __builtin_ctzl(owned) + 1;
+        struct host_siginfo si = t->owned_info[owned_slot(sig)];
+        if (app_info && copy_to_app(app_info, &si, sizeof(si)) < 0)
+            return -EFAULT;
+        t->owned_pending &= ~SIGBIT(sig);
+        return sig;
+    }
+    struct host_siginfo si;
+    struct host_timespec ts;
+    if (app_timeout && copy_from_app(&ts, app_timeout, sizeof(ts)) < 0)
+        return -EFAULT;
+    kernel_sigset_t host_set = set & ~OWNED_SYNC;
+    long r = syscall_interruptible(__NR_rt_sigtimedwait, (long)&host_set, (long)&si,
+                                   app_timeout ? (long)&ts : 0, sizeof(host_set), 0, 0);
+    if (r > 0 && app_info && copy_to_app(app_info, &si, sizeof(si)) < 0)
+        return -EFAULT;
+    return r;
+}
