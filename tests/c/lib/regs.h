@@ -113,7 +113,10 @@ _Static_assert(OFF(frame, pre_flags) == F_PRE_FLAGS && OFF(frame, rcx_expect) ==
 // flags), with f->pre_flags the rflags as loaded, and issue the syscall. Ends at local
 // label 1, the instruction after the syscall, with rflags pushed and nothing else
 // changed; for the thread that called, f is then at 8(%rsp).
-#define REGS_ASM_LOAD_AND_SYSCALL                                                       \
+#define REGS_ASM_LOAD_AND_SYSCALL REGS_ASM_LOAD_AND("syscall")
+
+// The same with INSN (one instruction, e.g. "ud2") in place of the syscall.
+#define REGS_ASM_LOAD_AND(INSN)                                                         \
 	"	push %rbx\n"                                                            \
 	"	push %rbp\n"                                                            \
 	"	push %r12\n"                                                            \
@@ -146,7 +149,7 @@ _Static_assert(OFF(frame, pre_flags) == F_PRE_FLAGS && OFF(frame, rcx_expect) ==
 	"	mov IN+14*8(%rdi), %r14\n"                                              \
 	"	mov IN+15*8(%rdi), %r15\n"                                              \
 	"	mov IN+7*8(%rdi), %rdi\n"                                               \
-	"	syscall\n"                                                              \
+	"	" INSN "\n"                                                             \
 	"1:\n"                                                                          \
 	"	pushfq\n"
 
