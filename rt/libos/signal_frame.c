@@ -7,6 +7,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "libos/syscall.h"
+#include "libos/trace.h"
 #include "pal/host.h"
 
 #define RED_ZONE 128
@@ -147,6 +148,8 @@ void signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_s
             signal_die(uc, sig, si);
         return;
     }
+    if (g_trace_fd >= 0)
+        trace_signal(t, si);
     uintptr_t frame = frame_write(t, uc, si, &act, mask_to_save);
     if (!frame) {
         force_sigsegv(t, uc, sig);

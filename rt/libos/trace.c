@@ -94,6 +94,9 @@ static const char *const g_signals[] = {
     "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",
     "SIGPWR", "SIGSYS",
 };
+static const char *const g_restart_names[] = {
+    "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ENOIOCTLCMD", "ERESTART_RESTARTBLOCK",
+};
 static const char *const g_arch_prctl_codes[] = {
     [ARCH_SET_GS - 0x1000] = "ARCH_SET_GS", [ARCH_SET_FS - 0x1000] = "ARCH_SET_FS",
     [ARCH_GET_FS - 0x1000] = "ARCH_GET_FS", [ARCH_GET_GS - 0x1000] = "ARCH_GET_GS",
@@ -247,7 +250,10 @@ void trace_syscall(struct tcb *t, const char *name, long nr, const char *arg_fmt
     } else if (ret < 0 && ret > -4096) {
         long e = -ret;
         const char *en = e < COUNT(g_errno_names) ? g_errno_names[e] : 0;
-        add(&l, " = -1 %s (%ld)\n", en ? en : "E?", e);
+        if (e >= ERESTARTSYS && e <= ERESTART_RESTARTBLOCK)
+            add(&l, " = ? %s (interrupted by a signal)\n", g_restart_names[e - ERESTARTSYS]);
+        else
+            add(&l, " = -1 %s (%ld)\n", en ? en : "E?", e);
     } else if (ret_fmt == 'x') {
         add(&l, " = %p\n", (void *)ret);
     } else {
@@ -255,5 +261,20 @@ void trace_syscall(struct tcb *t, const char *name, long nr, const char *arg_fmt
     }
     if (l.len >= sizeof(l.buf) - 1)
         l.buf[sizeof(l.buf) - 2] = '\n';
+    host_write(g_trace_fd, l.buf, l.len);
+}
+
+void trace_signal(struct tcb *t, const struct host_siginfo *si)
+{
+    struct line l = { .len = 0 };
+    add(&l, "[%d] --- ", t->tid);
+    add_name_or_number(&l, si->si_signo, g_signals, COUNT(g_signals));
+    add(&l, " {si_code=%d", si->si_code);
+    if (si->si_code <= 0) /* sent by a process: kill, tgkill, sigqueue */
+        add(&l, ", si_pid=%d", *(const int *)&si->u);
+    else if (si->si_signo == SIGSEGV || si->si_signo == SIGBUS || si->si_signo == SIGFPE ||
+             si->si_signo == SIGILL || si->si_signo == SIGTRAP)
+        add(&l, ", si_addr=%p", si->u.fault.addr);
+    add(&l, "} ---\n");
     host_write(g_trace_fd, l.buf, l.len);
 }

@@ -10,4 +10,7 @@ extern int g_trace_fd; /* -1: tracing off */
 void trace_syscall(struct tcb *t, const char *name, long nr, const char *arg_fmt, char ret_fmt,
                    const long args[6], long ret, int done);
 
+/* Prints "[tid] --- SIGNAME {si_code=...} ---" for a signal delivered to an app handler. */
+void trace_signal(struct tcb *t, const struct host_siginfo *si);
+
 #endif
