@@ -20,7 +20,7 @@ WORK=${GOSTD_WORK:-$root/build/gostd}
 TIMEOUT=${GOSTD_TIMEOUT:-300}
 SKIP=$here/skip.txt
 # runtime is left out: its tests build helper programs with the go command and take long.
-PKGS=${GOSTD_PKGS:-"os io io/fs bufio syscall time sync sync/atomic strings bytes path/filepath encoding/json compress/gzip os/exec context net"}
+PKGS=${GOSTD_PKGS:-"os os/signal io io/fs bufio syscall time sync sync/atomic strings bytes path/filepath encoding/json compress/gzip os/exec context net"}
 
 passed=0 failed=0
 
