@@ -9,6 +9,7 @@
 #define TCB_OFF_FAULT_FIXUP 16
 #define TCB_OFF_SIG_TAKEN 24
 #define TCB_OFF_WINDOW_MASK 32
+#define TCB_OFF_PASS_RET 40
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -31,12 +32,15 @@ struct tcb {
                               window (rt/pal/gate.S): held in taken until the trap exits */
     int pad0;
     kernel_sigset_t window_mask; /* %gs:32, the host mask inside that window */
+    uintptr_t pass_ret;          /* %gs:40, where the PASS trampoline (gate.S) returns to
+                                    the app: the address after its syscall instruction */
 
     int tid;                      /* host tid == app tid (threads are 1:1) */
     volatile int host_tid_word;   /* the kernel clears it when the host thread is gone */
     int exited;                   /* set by sys_exit before the host thread dies */
     int vfork_child;              /* a vfork child: shares our memory, not our process */
     int vfork_root;               /* its own chroot: index + 1 in view.c's roots, or 0 */
+    struct kernel_sigaction *vfork_actions; /* its own signal actions (sys_signal.c) */
     int *app_clear_child_tid;     /* set_tid_address / CLONE_CHILD_CLEARTID */
 
     struct host_ucontext *trap_uc; /* the app context of the syscall being served */
@@ -47,6 +51,7 @@ struct tcb {
     struct host_stack app_altstack;
     struct host_siginfo taken;     /* the signal taken in the window, if sig_taken */
     long trap_nr;                  /* the syscall this trap serves, for restarts */
+    int pass_deferred;             /* this trap leaves its syscall to the PASS trampoline */
     kernel_sigset_t saved_mask;    /* the mask to restore at trap exit (sigsuspend, ppoll) */
     int saved_mask_valid;
     int in_fatal;                  /* printing an asis-bug report: a second fault just dies */
@@ -68,6 +73,7 @@ _Static_assert(__builtin_offsetof(struct tcb, canary) == TCB_OFF_CANARY, "tcb ca
 _Static_assert(__builtin_offsetof(struct tcb, fault_fixup) == TCB_OFF_FAULT_FIXUP, "tcb fixup");
 _Static_assert(__builtin_offsetof(struct tcb, sig_taken) == TCB_OFF_SIG_TAKEN, "tcb sig_taken");
 _Static_assert(__builtin_offsetof(struct tcb, window_mask) == TCB_OFF_WINDOW_MASK, "tcb window");
+_Static_assert(__builtin_offsetof(struct tcb, pass_ret) == TCB_OFF_PASS_RET, "tcb pass_ret");
 
 static inline struct tcb *tcb_self(void)
 {

@@ -37,7 +37,7 @@ static void take_in_window(struct tcb *t, const struct host_siginfo *si, struct 
         (rip == (uintptr_t)pal_window_syscall && m->rcx != (uintptr_t)pal_window_end))
         m->rax = (uint64_t)-ERESTARTNOINTR; /* not made: as if the signal came just before */
     else if (rip == (uintptr_t)pal_window_syscall)
-        m->rax = (uint64_t)-ERESTARTSYS; /* the host rolled it back for a restart */
+        m->rax = (uint64_t)signal_rolled_back_code(t); /* the host rolled it back */
     if (rip <= (uintptr_t)pal_window_end)
         m->rip = (uintptr_t)pal_window_end;
     t->taken = *si;
@@ -45,10 +45,11 @@ static void take_in_window(struct tcb *t, const struct host_siginfo *si, struct 
     uc->uc_sigmask |= ASYNC_ALL; /* one signal per trap: the rest wait in the host */
 }
 
-/* From the unblocking to the re-blocking of the window (gate.S). */
+/* From the unblocking to the re-blocking of the window (gate.S). At pal_window_closed
+ * itself the caller's mask is back: what arrives there was held by the window's mask. */
 static int in_window(uintptr_t rip)
 {
-    return rip >= (uintptr_t)pal_window_start && rip <= (uintptr_t)pal_window_closed;
+    return rip >= (uintptr_t)pal_window_start && rip < (uintptr_t)pal_window_closed;
 }
 
 void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontext *uc)
@@ -60,11 +61,15 @@ void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontex
         take_in_window(t, si, uc);
         return;
     }
-    if (in_asis(rip)) {
-        /* asis code runs with async signals blocked outside the window: a bug. Keep the
+    if (rip >= (uintptr_t)pal_pass_syscall && rip < (uintptr_t)pal_pass_end) {
+        signal_pass_to_app_context(t, uc, si->si_signo); /* then as in app code */
+    } else if (in_asis(rip)) {
+        /* asis code runs with async signals blocked outside the windows: a bug. Keep the
          * signal for later rather than lose it. */
-        log_warn("signal %d arrived in asis code at +0x%lx; requeued", si->si_signo,
-                 rip - (uintptr_t)__ehdr_start);
+        static int logged;
+        if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
+            log_warn("signal %d arrived in asis code at +0x%lx; requeued (an asis bug)",
+                     si->si_signo, rip - (uintptr_t)__ehdr_start);
         host_syscall4(__NR_rt_tgsigqueueinfo, host_getpid(), host_gettid(), si->si_signo, si);
         uc->uc_sigmask |= ASYNC_ALL;
         return;
@@ -96,7 +101,10 @@ static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc
     struct host_mcontext *m = &uc->uc_mcontext;
     (void)sig;
     if (si->si_code != SYS_USER_DISPATCH && si->si_code != SYS_SECCOMP) {
-        owned_sent(t, si, uc);
+        if (in_window(uc->uc_mcontext.rip))
+            take_in_window(t, si, uc); /* the window lets it through only if it is due */
+        else
+            owned_sent(t, si, uc);
         return;
     }
     if (si->u.sigsys.arch != AUDIT_ARCH_X86_64) {
@@ -150,7 +158,10 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
     struct tcb *t = tcb_self();
     uintptr_t rip = uc->uc_mcontext.rip;
     if (sent_by_a_process(si)) {
-        owned_sent(t, si, uc);
+        if (in_window(rip))
+            take_in_window(t, si, uc); /* the window lets it through only if it is due */
+        else
+            owned_sent(t, si, uc);
         return;
     }
     if (t->fault_fixup && rip >= (uintptr_t)usercopy_start && rip < (uintptr_t)usercopy_end) {
@@ -179,12 +190,13 @@ static void install(int sig, void *handler, unsigned long extra_flags)
 
 void host_signals_install(void)
 {
-    install(SIGSYS, on_sigsys, 0);
-    /* SA_NODEFER: a bad app pointer met while building a frame in on_fault must not find
-     * SIGSEGV blocked (the host would kill). */
-    install(SIGSEGV, on_fault, SA_NODEFER);
-    install(SIGBUS, on_fault, SA_NODEFER);
-    install(SIGFPE, on_fault, SA_NODEFER);
-    install(SIGILL, on_fault, SA_NODEFER);
-    install(SIGTRAP, on_fault, SA_NODEFER);
+    /* SA_RESTART: one of these sent by a process into a window must leave the call
+     * restartable, as on_async does. SA_NODEFER: a bad app pointer met while building a
+     * frame in on_fault must not find SIGSEGV blocked (the host would kill). */
+    install(SIGSYS, on_sigsys, SA_RESTART);
+    install(SIGSEGV, on_fault, SA_RESTART | SA_NODEFER);
+    install(SIGBUS, on_fault, SA_RESTART | SA_NODEFER);
+    install(SIGFPE, on_fault, SA_RESTART | SA_NODEFER);
+    install(SIGILL, on_fault, SA_RESTART | SA_NODEFER);
+    install(SIGTRAP, on_fault, SA_RESTART | SA_NODEFER);
 }

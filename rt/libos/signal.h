@@ -43,15 +43,22 @@ static inline int owned_slot(int sig)
     }
 }
 
-/* The app's action for sig, read under the lock. */
+/* The app's action for sig, read under the lock (a vfork child's own, in its table). */
 struct kernel_sigaction signal_action(int sig);
+/* Owned signals (OWNED_SYNC) the app ignores: the window keeps them blocked, as Linux
+ * drops them without interrupting anything. */
+extern kernel_sigset_t g_owned_ignored;
+/* A vfork child's own action table (it shares our memory, not our handlers): made from
+ * the parent's at the vfork, freed with the child's thread area. 0 on failure. */
+struct kernel_sigaction *signal_actions_copy(void);
+void signal_actions_free(struct kernel_sigaction *table);
 
 /* Makes uc enter the app's handler for si (or carry out the action the app set, if that
  * is not a handler): builds the kernel's frame on the app's stack, with mask_to_save as
  * the mask its rt_sigreturn restores. Linux's force_sigsegv if the frame cannot be
  * written. Sets uc->uc_sigmask to the host mask for the handler. (signal_frame.c) */
-void signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_siginfo *si,
-                    kernel_sigset_t mask_to_save);
+int signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_siginfo *si,
+                   kernel_sigset_t mask_to_save); /* 1 if a handler's frame was built */
 
 /* Linux's force_sig_info(): a signal the app cannot refuse (a fault, a bad frame). If it
  * blocks or ignores it, or has no handler, the default action (death) follows. */
@@ -79,12 +86,23 @@ long syscall_interruptible(long nr, long a1, long a2, long a3, long a4, long a5,
  * atomically (sigsuspend, ppoll), the window keeps every async signal blocked. */
 long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1, long a2,
                                   long a3, long a4, long a5, long a6);
-#define WINDOW_KEEPS_BLOCKED ASYNC_ALL
+#define WINDOW_KEEPS_BLOCKED (~UNBLOCKABLE)
 /* For a call with a temporary mask (ppoll, pselect6, epoll_pwait): reads the app's, makes
  * it the app's mask for the call as Linux does, and gives the host's form of it for the
  * call itself (made with syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, ...)).
  * 0 or -errno. */
 long signal_temporary_mask(const void *app_mask, size_t sigsetsize, kernel_sigset_t *host);
+/* The host mask inside a window for t (see syscall_interruptible). */
+kernel_sigset_t signal_window_mask(const struct tcb *t);
+/* What a call of this trap that the host rolled back for a restart had returned:
+ * -ERESTARTNOINTR for the calls Linux restarts always, else -ERESTARTSYS. */
+long signal_rolled_back_code(const struct tcb *t);
+/* Leaves the trapped call nr to the PASS trampoline (gate.S): the trap returns into it
+ * instead of to the app. Returns nr, which the trap puts in rax for the trampoline. */
+long signal_pass_in_app(struct tcb *t, long nr);
+/* A signal landed in the trampoline: make uc the app's context at its syscall, per
+ * Linux's restart rules for sig. */
+void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig);
 /* Does this passed-through syscall block (so it must be interruptible)? */
 int syscall_may_block(long nr);
 

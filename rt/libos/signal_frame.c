@@ -134,26 +134,26 @@ void signal_force(struct tcb *t, struct host_ucontext *uc, const struct host_sig
     signal_deliver(t, uc, si, t->app_sigmask);
 }
 
-void signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_siginfo *si,
-                    kernel_sigset_t mask_to_save)
+int signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_siginfo *si,
+                   kernel_sigset_t mask_to_save)
 {
     int sig = si->si_signo;
     struct kernel_sigaction act = signal_action(sig);
     uc->uc_sigmask = host_mask_of(t->app_sigmask);
     if (act.handler == SIG_IGN_HANDLER)
-        return;
+        return 0;
     if (act.handler == SIG_DFL_HANDLER) {
         /* The app changed its action since the host queued the signal to on_async. */
         if (!default_is_ignore(sig))
             signal_die(uc, sig, si);
-        return;
+        return 0;
     }
     if (g_trace_fd >= 0)
         trace_signal(t, si);
     uintptr_t frame = frame_write(t, uc, si, &act, mask_to_save);
     if (!frame) {
         force_sigsegv(t, uc, sig);
-        return;
+        return 0;
     }
     struct host_mcontext *m = &uc->uc_mcontext;
     m->rdi = (uint64_t)sig;
@@ -175,6 +175,7 @@ void signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_s
         t->app_altstack.ss_size = 0;
         t->app_altstack.ss_flags = SS_DISABLE;
     }
+    return 1;
 }
 
 /* Loads the app's FP state from its frame into the host frame the trap returns through,

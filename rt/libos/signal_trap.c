@@ -14,7 +14,7 @@ int syscall_may_block(long nr)
     case __NR_epoll_wait: case __NR_wait4: case __NR_waitid:
     case __NR_flock: case __NR_recvmmsg: case __NR_msgrcv: case __NR_msgsnd:
     case __NR_semop: case __NR_semtimedop: case __NR_mq_timedsend:
-    case __NR_mq_timedreceive: case __NR_io_getevents:
+    case __NR_mq_timedreceive: case __NR_io_getevents: case __NR_getrandom:
         return 1;
     default:
         return 0;
@@ -23,8 +23,16 @@ int syscall_may_block(long nr)
 
 long syscall_interruptible(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    return syscall_interruptible_within(host_mask_of(tcb_self()->app_sigmask), nr, a1, a2, a3,
-                                        a4, a5, a6);
+    return syscall_interruptible_within(signal_window_mask(tcb_self()), nr, a1, a2, a3, a4, a5,
+                                        a6);
+}
+
+kernel_sigset_t signal_window_mask(const struct tcb *t)
+{
+    /* Nothing in the window faults or traps, so the owned signals may be blocked there:
+     * those the app blocks or ignores must not interrupt the call. */
+    return host_mask_of(t->app_sigmask) |
+           (OWNED_SYNC & (t->app_sigmask | __atomic_load_n(&g_owned_ignored, __ATOMIC_RELAXED)));
 }
 
 long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1, long a2,
@@ -58,6 +66,50 @@ static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int
     }
 }
 
+/* Calls the host restarts whatever the handler's SA_RESTART (-ERESTARTNOINTR): the
+ * futex PI operations (kernel/futex/pi.c, requeue.c). A rolled-back call does not say
+ * which code it had, so asis knows them by name. */
+static int restarts_always(long nr, long op)
+{
+    if (nr != __NR_futex)
+        return 0;
+    op &= FUTEX_CMD_MASK;
+    return op == FUTEX_LOCK_PI || op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
+}
+
+long signal_rolled_back_code(const struct tcb *t)
+{
+    const struct host_mcontext *m = &t->trap_uc->uc_mcontext;
+    return restarts_always(t->trap_nr, (long)m->rsi) ? -ERESTARTNOINTR : -ERESTARTSYS;
+}
+
+long signal_pass_in_app(struct tcb *t, long nr)
+{
+    struct host_mcontext *m = &t->trap_uc->uc_mcontext;
+    t->pass_ret = m->rip;
+    t->pass_deferred = 1;
+    m->rip = (uintptr_t)pal_pass_syscall;
+    return nr;
+}
+
+void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig)
+{
+    struct host_mcontext *m = &uc->uc_mcontext;
+    uintptr_t ret = t->pass_ret;
+    if (m->rip == (uintptr_t)pal_pass_syscall && m->rcx == (uintptr_t)pal_pass_after) {
+        /* The host rolled the call back for a restart (rax is the number again). */
+        m->rax = (uint64_t)(restarts_always(t->trap_nr, (long)m->rsi) ? -ERESTARTNOINTR
+                                                                       : -ERESTARTSYS);
+        m->rip = ret;
+        settle_interrupted_call(t, uc, sig);
+    } else if (m->rip == (uintptr_t)pal_pass_syscall) {
+        m->rip = ret - 2; /* not made yet: made again after the handler (rax = nr) */
+    } else {
+        m->rip = ret; /* made: rax holds its result */
+    }
+    m->rcx = ret;
+}
+
 /* An owned signal sent by a process that the app had blocked, now unblocked. */
 static int take_owned_pending(struct tcb *t, struct host_siginfo *si)
 {
@@ -73,17 +125,24 @@ static int take_owned_pending(struct tcb *t, struct host_siginfo *si)
 void signal_trap_exit(struct tcb *t, struct host_ucontext *uc)
 {
     struct host_siginfo si;
+    int deferred = t->pass_deferred, delivered = 0;
+    t->pass_deferred = 0;
     kernel_sigset_t mask_to_save = t->saved_mask_valid ? t->saved_mask : t->app_sigmask;
     if (t->sig_taken) {
         t->sig_taken = 0;
         settle_interrupted_call(t, uc, t->taken.si_signo);
-        signal_deliver(t, uc, &t->taken, mask_to_save);
+        delivered = signal_deliver(t, uc, &t->taken, mask_to_save);
     } else if (t->trap_nr != __NR_rt_sigreturn && is_restart_code((long)uc->uc_mcontext.rax)) {
         /* Interrupted by a signal the host handled itself (a stop): restart, as Linux. */
         settle_interrupted_call(t, uc, 0);
     } else if (take_owned_pending(t, &si)) {
-        signal_deliver(t, uc, &si, mask_to_save);
-    } else {
+        if (deferred)
+            uc->uc_mcontext.rip = t->pass_ret - 2; /* the call is made after the handler */
+        delivered = signal_deliver(t, uc, &si, mask_to_save);
+    }
+    if (!delivered) {
+        /* Linux's restore_saved_sigmask: no handler ran, so the call's temporary mask
+         * (sigsuspend, ppoll ...) ends with it. */
         if (t->saved_mask_valid)
             t->app_sigmask = t->saved_mask;
         uc->uc_sigmask = host_mask_of(t->app_sigmask);
@@ -105,6 +164,6 @@ long signal_temporary_mask(const void *app_mask, size_t sigsetsize, kernel_sigse
     t->saved_mask = t->app_sigmask;
     t->saved_mask_valid = 1;
     t->app_sigmask = mask & ~UNBLOCKABLE;
-    *host = host_mask_of(t->app_sigmask);
+    *host = signal_window_mask(t);
     return 0;
 }

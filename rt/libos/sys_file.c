@@ -49,12 +49,30 @@ static int ioctl_is_allowed(unsigned long request)
     return 0;
 }
 
+static int ioctl_may_wait(unsigned long request)
+{
+    switch (request) {
+    case 0x5403: /* TCSETSW */
+    case 0x5404: /* TCSETSF */
+    case 0x5407: /* TCSETAW */
+    case 0x5408: /* TCSETAF */
+    case 0x5409: /* TCSBRK */
+    case 0x5425: /* TCSBRKP */
+    case 0x402c542c: /* TCSETSW2 */
+    case 0x402c542d: /* TCSETSF2 */
+        return 1;
+    }
+    return 0;
+}
+
 long sys_ioctl(int fd, unsigned long request, unsigned long arg)
 {
     if (!ioctl_is_allowed(request)) {
         log_debug("ioctl 0x%lx on fd %d refused (ENOTTY)", request, fd);
         return -ENOTTY;
     }
+    if (ioctl_may_wait(request)) /* waits for the output to drain: interruptible */
+        return syscall_interruptible(__NR_ioctl, fd, (long)request, (long)arg, 0, 0, 0);
     return host_syscall3(__NR_ioctl, fd, request, arg);
 }
 

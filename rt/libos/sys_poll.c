@@ -52,7 +52,8 @@ static long pollfds_name_reserved(const struct app_pollfd *app_fds, unsigned lon
 
 /* Polls a copy of the app's array in which the reserved entries are disabled, without
  * waiting (each of them is a ready POLLNVAL), and writes back every revents as the
- * kernel does. For ppoll, the app's signal mask goes to the host as given. */
+ * kernel does. For ppoll, the app's signal mask is only checked: the result is at least
+ * 1, so no signal could interrupt the call and the mask would change nothing. */
 static long poll_hiding_reserved(struct app_pollfd *app_fds, unsigned long nfds, int is_ppoll,
                                  const void *ppoll_mask, size_t ppoll_size)
 {
@@ -82,9 +83,20 @@ static long poll_hiding_reserved(struct app_pollfd *app_fds, unsigned long nfds,
             nval++;
         }
     }
+    if (is_ppoll && ppoll_mask) {
+        kernel_sigset_t mask;
+        if (ppoll_size != sizeof(mask)) {
+            r = -EINVAL;
+            goto out;
+        }
+        if (copy_from_app(&mask, ppoll_mask, sizeof(mask)) < 0) {
+            r = -EFAULT;
+            goto out;
+        }
+    }
     struct app_timespec zero = { 0, 0 };
     if (is_ppoll)
-        r = host_syscall5(__NR_ppoll, fds, nfds, &zero, ppoll_mask, ppoll_size);
+        r = host_syscall5(__NR_ppoll, fds, nfds, &zero, 0, ppoll_size);
     else
         r = host_syscall3(__NR_poll, fds, nfds, 0);
     if (r < 0)
@@ -167,10 +179,10 @@ long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void
     struct { const void *mask; size_t size; } arg;
     if (app_sigarg && copy_from_app(&arg, app_sigarg, sizeof(arg)) < 0)
         return -EFAULT;
-    if (!app_sigarg || !arg.mask)
+    if (!app_sigarg || !arg.mask) /* asis's copy: the app's could change meanwhile */
         return syscall_interruptible(__NR_pselect6, app_nfds(nfds), (long)readfds,
                                      (long)writefds, (long)exceptfds, (long)app_timeout,
-                                     (long)app_sigarg);
+                                     app_sigarg ? (long)&arg : 0);
     kernel_sigset_t host_mask;
     long r = signal_temporary_mask(arg.mask, arg.size, &host_mask);
     if (r < 0)

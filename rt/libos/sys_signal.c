@@ -6,6 +6,7 @@
 #include "launch_plan.h"
 #include "lib/fmt.h"
 #include "lib/mutex.h"
+#include "lib/string.h"
 #include "pal/host.h"
 
 #define MINSIGSTKSZ_LINUX 2048
@@ -17,6 +18,43 @@
 
 static struct mutex g_sigaction_lock;
 static struct kernel_sigaction g_app_sigactions[NSIG_LINUX + 1];
+kernel_sigset_t g_owned_ignored;
+
+#define ACTIONS_BYTES (sizeof(struct kernel_sigaction) * (NSIG_LINUX + 1))
+
+/* The table the calling task's actions live in: a vfork child has its own. */
+static struct kernel_sigaction *actions_of(const struct tcb *t)
+{
+    return t->vfork_actions ? t->vfork_actions : g_app_sigactions;
+}
+
+struct kernel_sigaction *signal_actions_copy(void)
+{
+    void *table = host_mmap(0, ACTIONS_BYTES, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (host_is_error((long)table))
+        return 0;
+    mutex_lock(&g_sigaction_lock);
+    memcpy(table, actions_of(tcb_self()), ACTIONS_BYTES);
+    mutex_unlock(&g_sigaction_lock);
+    return table;
+}
+
+void signal_actions_free(struct kernel_sigaction *table)
+{
+    if (table)
+        host_munmap(table, ACTIONS_BYTES);
+}
+
+static void note_owned_ignored(int sig, const struct kernel_sigaction *act)
+{
+    if (!signal_is_owned(sig))
+        return;
+    if (act->handler == SIG_IGN_HANDLER)
+        __atomic_fetch_or(&g_owned_ignored, SIGBIT(sig), __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_and(&g_owned_ignored, ~SIGBIT(sig), __ATOMIC_RELAXED);
+}
 
 /* The host disposition for the app's action: ignored and default stay so on the host
  * (which then carries them out: exit status, core, stop, continue), and a handler
@@ -41,16 +79,19 @@ static void mirror_to_host(int sig, const struct kernel_sigaction *act)
 struct kernel_sigaction signal_action(int sig)
 {
     mutex_lock(&g_sigaction_lock);
-    struct kernel_sigaction act = g_app_sigactions[sig];
+    struct kernel_sigaction act = actions_of(tcb_self())[sig];
     mutex_unlock(&g_sigaction_lock);
     return act;
 }
 
 void signal_reset_to_default(int sig)
 {
+    struct tcb *t = tcb_self();
     mutex_lock(&g_sigaction_lock);
-    g_app_sigactions[sig].handler = SIG_DFL_HANDLER;
-    mirror_to_host(sig, &g_app_sigactions[sig]);
+    actions_of(t)[sig].handler = SIG_DFL_HANDLER;
+    mirror_to_host(sig, &actions_of(t)[sig]);
+    if (!t->vfork_actions)
+        note_owned_ignored(sig, &g_app_sigactions[sig]);
     mutex_unlock(&g_sigaction_lock);
 }
 
@@ -104,17 +145,18 @@ long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)
         return -EFAULT;
     if (sig < 1 || sig > NSIG_LINUX || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return -EINVAL;
+    struct tcb *t = tcb_self();
     mutex_lock(&g_sigaction_lock);
-    old_action = g_app_sigactions[sig];
-    if (act && tcb_self()->vfork_child) {
-        /* A vfork child has its own handlers (no CLONE_SIGHAND) but shares our memory:
-         * only its host disposition changes, never the parent's record. */
-        mirror_to_host(sig, &new_action);
-    } else if (act) {
+    /* A vfork child has its own handlers (no CLONE_SIGHAND) in its own table. */
+    struct kernel_sigaction *actions = actions_of(t);
+    old_action = actions[sig];
+    if (act) {
         new_action.mask &= ~UNBLOCKABLE;
         new_action.flags &= SA_KNOWN_FLAGS;
-        g_app_sigactions[sig] = new_action;
+        actions[sig] = new_action;
         mirror_to_host(sig, &new_action);
+        if (!t->vfork_actions)
+            note_owned_ignored(sig, &new_action);
     }
     mutex_unlock(&g_sigaction_lock);
     if (oldact && copy_to_app(oldact, &old_action, sizeof(old_action)) < 0)

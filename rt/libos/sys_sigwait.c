@@ -38,13 +38,13 @@ long sys_rt_sigsuspend(const void *app_mask, size_t sigsetsize)
     t->app_sigmask = mask & ~UNBLOCKABLE;
     if (t->owned_pending & ~t->app_sigmask)
         return -EINTR;
-    kernel_sigset_t host = host_mask_of(t->app_sigmask);
-    long r;
-    do
-        r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,
-                                         sizeof(host), 0, 0, 0, 0);
-    while (r == -ERESTARTNOHAND && !t->sig_taken);
-    return r == -ERESTARTNOHAND || r == -ERESTARTSYS || r == -ERESTARTNOINTR ? -EINTR : r;
+    /* The owned signals the app lets through interrupt it too (on_fault, on_sigsys). */
+    kernel_sigset_t host = signal_window_mask(t);
+    long r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,
+                                          sizeof(host), 0, 0, 0, 0);
+    /* A signal was taken: EINTR if its handler runs, a restart (with the same mask) if
+     * the app's action changed meanwhile to one without a handler, as Linux. */
+    return t->sig_taken ? -ERESTARTNOHAND : r;
 }
 
 long sys_rt_sigtimedwait(const void *app_set, void *app_info, const void *app_timeout,
@@ -70,7 +70,9 @@ long sys_rt_sigtimedwait(const void *app_set, void *app_info, const void *app_ti
     struct host_timespec ts;
     if (app_timeout && copy_from_app(&ts, app_timeout, sizeof(ts)) < 0)
         return -EFAULT;
-    kernel_sigset_t host_set = set & ~OWNED_SYNC;
+    /* The owned signals the app waits for are blocked in the window (it blocks them),
+     * so the host's call takes them as any other. */
+    kernel_sigset_t host_set = set;
     long r = syscall_interruptible(__NR_rt_sigtimedwait, (long)&host_set, (long)&si,
                                    app_timeout ? (long)&ts : 0, sizeof(host_set), 0, 0);
     if (r > 0 && app_info && copy_to_app(app_info, &si, sizeof(si)) < 0)

@@ -83,7 +83,10 @@ static struct tcb *child_prepare(const struct clone_request *req)
     uc->uc_stack.ss_size = THREAD_AREA_STACK_BYTES;
     uc->uc_stack.ss_flags = 0;
     start->uc = uc;
-    start->set_child_tid = (req->flags & CLONE_CHILD_SETTID) ? req->ctid : 0;
+    /* A vfork child's tid is written by the host (its flags go as they are), before the
+     * child runs: it must not fault while its host signal stack is still ours. */
+    start->set_child_tid =
+        (req->flags & CLONE_CHILD_SETTID) && !(req->flags & CLONE_VFORK) ? req->ctid : 0;
     return child;
 }
 
@@ -124,7 +127,12 @@ static long clone_vfork(const struct clone_request *req)
         return -EAGAIN;
     /* Child tid words go to the host as they are: the kernel writes them in the memory the
      * child shares with us, as it would natively. */
+    /* Its own signal actions, starting as ours; Linux keeps the altstack for it. */
+    struct kernel_sigaction *actions = signal_actions_copy();
+    child->vfork_actions = actions;
+    child->app_altstack = tcb_self()->app_altstack;
     long pid = child_launch(child, req, req->flags, req->ctid);
+    signal_actions_free(actions); /* the child has exec'd or exited by now */
     if (pid < 0)
         return pid;
     exec_release_scratch(child);
@@ -145,6 +153,7 @@ static long clone_fork(const struct clone_request *req)
         self->tid = (int)host_gettid();
         self->app_clear_child_tid = (req->flags & CLONE_CHILD_CLEARTID) ? req->ctid : 0;
         thread_list_keep_only(self);
+        self->owned_pending = 0; /* a child starts with no pending signals */
         if (req->stack)
             self->trap_uc->uc_mcontext.rsp = req->stack;
         if (trap_enable_thread() < 0)

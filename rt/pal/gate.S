@@ -97,6 +97,22 @@ pal_window_closed:            /* a signal up to here is taken, the result kept *
     .cfi_endproc
     .size pal_syscall6_intr, .-pal_syscall6_intr
 
+/* The PASS trampoline. A passed-through call that may block is not made inside the trap:
+ * the trap returns (its host rt_sigreturn restores the app's registers and unblocks the
+ * app's signals in one step) to pal_pass_syscall with rax = the syscall number, so the
+ * call runs with the app's registers, mask and stack, as natively, and costs no window.
+ * Afterwards rcx = the app's return address, as the app's own SYSCALL left it; r11 holds
+ * the flags as SYSCALL leaves them. on_async turns a signal that lands here into one that
+ * landed in the app at its syscall (rt/entry/host_signals.c). */
+    .globl pal_pass_syscall, pal_pass_after, pal_pass_end
+    .hidden pal_pass_syscall, pal_pass_after, pal_pass_end
+pal_pass_syscall:
+    syscall
+pal_pass_after:
+    mov %gs:TCB_OFF_PASS_RET, %rcx
+    jmp *%rcx
+pal_pass_end:
+
 /* The restorer of every asis host signal handler: the kernel returns here from the
  * handler with rsp just past the frame's return address, i.e. at the ucontext. */
     .globl pal_sigreturn

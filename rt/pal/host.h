@@ -11,6 +11,7 @@ long pal_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
  * (rt/pal/gate.S; use syscall_interruptible() from rt/libos/signal.h). */
 long pal_syscall6_intr(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 extern const char pal_window_start[], pal_window_syscall[], pal_window_end[], pal_window_closed[];
+extern const char pal_pass_syscall[], pal_pass_after[], pal_pass_end[];
 long pal_clone_thread(unsigned long flags, void *child_sp, int *ptid, int *ctid,
                       unsigned long tls, void (*fn)(void *), void *arg);
 long pal_fork(void);
