@@ -26,22 +26,18 @@ long sys_rt_sigpending(void *set, size_t sigsetsize)
 long sys_rt_sigsuspend(const void *app_mask, size_t sigsetsize)
 {
     struct tcb *t = tcb_self();
-    kernel_sigset_t mask;
-    if (sigsetsize != sizeof(kernel_sigset_t))
-        return -EINVAL;
-    if (copy_from_app(&mask, app_mask, sizeof(mask)) < 0)
-        return -EFAULT;
     /* Linux's saved mask: the handler runs with this one, its frame saves the old one,
      * and without a handler the old one comes back (signal_trap_exit). */
-    t->saved_mask = t->app_sigmask;
-    t->saved_mask_valid = 1;
-    t->app_sigmask = mask & ~UNBLOCKABLE;
+    kernel_sigset_t host;
+    long r = signal_temporary_mask(app_mask, sigsetsize, &host);
+    if (r < 0)
+        return r;
     if (t->owned_pending & ~t->app_sigmask)
         return -EINTR;
-    /* The owned signals the app lets through interrupt it too (on_fault, on_sigsys). */
-    kernel_sigset_t host = signal_window_mask(t);
-    long r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,
-                                          sizeof(host), 0, 0, 0, 0);
+    /* host: the owned signals the app lets through interrupt it too (on_fault,
+     * on_sigsys). */
+    r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,
+                                     sizeof(host), 0, 0, 0, 0);
     /* A signal was taken: EINTR if its handler runs, a restart (with the same mask) if
      * the app's action changed meanwhile to one without a handler, as Linux. */
     return t->sig_taken ? -ERESTARTNOHAND : r;
