@@ -21,22 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "lib/outcome.h"
-
-static void die(const char *what)
-{
-    const char *n = strerrorname_np(errno);
-    printf("FAIL: %s: %s\n", what, n ? n : "?");
-    exit(1);
-}
-
-static const char *yes(int b) { return b ? "yes" : "no"; }
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
+#include "lib/test_util.h"
 
 static const char *sig_name(int sig)
 {

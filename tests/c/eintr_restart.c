@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "lib/test_util.h"
 
 static volatile sig_atomic_t handled;
 
@@ -36,26 +37,6 @@ static void on_usr1(int sig)
 {
     (void)sig;
     handled++;
-}
-
-static void die(const char *what)
-{
-    const char *n = strerrorname_np(errno);
-    printf("FAIL: %s: %s\n", what, n ? n : "?");
-    exit(1);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { 0, ms * 1000000L };
-    nanosleep(&ts, NULL);
 }
 
 // The scheduler state of a thread of this process ('R', 'S', ...), or 0.
@@ -96,7 +77,7 @@ static int wait_for(int (*cond)(void), int ms)
     while (!cond()) {
         if (now_ms() > end)
             return 0;
-        sleep_ms(1);
+        nap_ms(1);
     }
     return 1;
 }

@@ -21,26 +21,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "lib/outcome.h"
+#include "lib/signals.h"
 
 #define NTHREADS 4 // the main thread and three workers
 
-static void die(const char *what)
-{
-    const char *n = strerrorname_np(errno);
-    printf("FAIL: %s: %s\n", what, n ? n : "?");
-    exit(1);
-}
-
-static const char *yes(int b) { return b ? "yes" : "no"; }
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static const char *sig_name(int sig)
+// "SIGUSR1", "SIGRTMIN+2" (signals.h's sig_name says "USR1", "RTMIN+2").
+static const char *full_sig_name(int sig)
 {
     static char buf[4][16];
     static int next;
@@ -50,21 +36,6 @@ static const char *sig_name(int sig)
     else
         snprintf(b, 16, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
     return b;
-}
-
-static const char *code_name(int code)
-{
-    switch (code) {
-    case SI_USER: return "SI_USER";
-    case SI_KERNEL: return "SI_KERNEL";
-    case SI_QUEUE: return "SI_QUEUE";
-    case SI_TIMER: return "SI_TIMER";
-    case SI_MESGQ: return "SI_MESGQ";
-    case SI_ASYNCIO: return "SI_ASYNCIO";
-    case SI_SIGIO: return "SI_SIGIO";
-    case SI_TKILL: return "SI_TKILL";
-    default: return "other";
-    }
 }
 
 // ---------------------------------------------------------------------------- arrivals
@@ -106,7 +77,7 @@ static void install_handlers(void)
 
 static void print_arrival(const struct arrival *a, pid_t sender)
 {
-    printf("%s on thread %d, %s", sig_name(a->sig), a->thread, code_name(a->code));
+    printf("%s on thread %d, %s", full_sig_name(a->sig), a->thread, si_code_name(a->code));
     if (a->code == SI_QUEUE)
         printf(" value %d", a->value);
     printf(", %s", a->pid == sender ? "from the sender" : "from elsewhere");
@@ -185,13 +156,8 @@ static void run_command(struct worker *w)
     sigset_t one;
     sigemptyset(&one);
     sigaddset(&one, w->sig);
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
+    siginfo_t si = queue_info(w->value);
     si.si_signo = w->sig;
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_int = w->value;
     pid_t target = w->target >= 0 ? tids[w->target] : 0;
     int before = atomic_load(&published);
     errno = 0;
@@ -385,7 +351,7 @@ static void to_child(void)
         qsort(arrivals, n, sizeof(arrivals[0]), cmp_arrival); // order is rt_queue.c's
         for (int i = 0; i < n; i++) {
             const struct arrival *a = &arrivals[i];
-            dprintf(report[1], "  %s, %s", sig_name(a->sig), code_name(a->code));
+            dprintf(report[1], "  %s, %s", full_sig_name(a->sig), si_code_name(a->code));
             if (a->code == SI_QUEUE)
                 dprintf(report[1], " value %d", a->value);
             dprintf(report[1], ", %s\n", a->pid == getppid() ? "from the parent" : "from elsewhere");
@@ -395,13 +361,8 @@ static void to_child(void)
     close(go[0]);
     close(report[1]);
 
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
+    siginfo_t si = queue_info(5);
     T("kill(child, SIGUSR1)", syscall(SYS_kill, child, SIGUSR1));
-    si.si_value.sival_int = 5;
     T("rt_sigqueueinfo(child, SIGRTMIN, SI_QUEUE 5)",
       syscall(SYS_rt_sigqueueinfo, child, SIGRTMIN, &si));
     si.si_value.sival_int = 6;
@@ -481,12 +442,7 @@ int main(void)
     worker_call("thread 2 blocks SIGUSR1", 2, CMD_BLOCK, SIGUSR1, -1, 0);
     T("kill(self, SIGUSR1)", syscall(SYS_kill, getpid(), SIGUSR1));
     expect("only thread 1 takes SIGUSR1", 1);
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_int = 42;
+    siginfo_t si = queue_info(42);
     T("rt_sigqueueinfo(self, SIGUSR1, SI_QUEUE 42)",
       syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si));
     expect("only thread 1 takes SIGUSR1", 1);

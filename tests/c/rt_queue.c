@@ -18,18 +18,6 @@
 #include <sys/wait.h>
 #include "lib/signals.h"
 
-static const char *code_name(int code)
-{
-    switch (code) {
-    case SI_USER: return "SI_USER";
-    case SI_QUEUE: return "SI_QUEUE";
-    case SI_TKILL: return "SI_TKILL";
-    case SI_KERNEL: return "SI_KERNEL";
-    case SI_TIMER: return "SI_TIMER";
-    default: return "other";
-    }
-}
-
 static volatile int count, in_order, last_value;
 
 // Logs signal/si_code[/value] and the mask its frame restores at the return, which shows
@@ -39,10 +27,10 @@ static void h_log(int sig, siginfo_t *si, void *uc)
     int me = si->si_pid == getpid() && si->si_uid == getuid();
     const char *restores = set_names(uc_mask(uc));
     if (si->si_code == SI_QUEUE)
-        ev("%s/%s/%d%s %s", sig_name(sig), code_name(si->si_code), si->si_value.sival_int,
+        ev("%s/%s/%d%s %s", sig_name(sig), si_code_name(si->si_code), si->si_value.sival_int,
            me ? "" : "/not-me", restores);
     else
-        ev("%s/%s%s %s", sig_name(sig), code_name(si->si_code), me ? "" : "/not-me", restores);
+        ev("%s/%s%s %s", sig_name(sig), si_code_name(si->si_code), me ? "" : "/not-me", restores);
 }
 
 static void h_count(int sig, siginfo_t *si, void *uc)
@@ -115,12 +103,7 @@ static void thread_before_process(void)
     on(SIGRTMIN + 3, h_log, 0, both);
     mask_set(both);
     kill(getpid(), SIGRTMIN + 2); /* process-directed, lower number */
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_int = 42;
+    siginfo_t si = queue_info(42);
     long r = syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGRTMIN + 3, &si);
     printf("rt_tgsigqueueinfo to myself: %ld\n", r);
     ev_clear();

@@ -429,14 +429,7 @@ static void doomed(enum alt_kind alt, enum segv_kind segv, const char *what)
     }
     close(p[1]);
     char buf[256];
-    size_t n = 0;
-    long r;
-    while (n < sizeof(buf) - 1 && (r = read(p[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-        n += r;
-    buf[n] = 0;
-    close(p[0]);
-    int st;
-    waitpid(pid, &st, 0);
+    int st = read_child_report(p[0], pid, buf, sizeof(buf));
     printf("%s: %s", what, buf);
     if (WIFSIGNALED(st))
         printf("killed by %s\n", sig_name(WTERMSIG(st)));

@@ -116,19 +116,6 @@ static void sa_mask_holds(void)
 static pid_t main_tid;
 static volatile int in_handler, usr2_done;
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-    struct timespec ts = { 0, ms * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
 // Waits until main is inside its SIGUSR1 handler, then sends it SIGUSR2.
 static void *sender(void *arg)
 {
@@ -230,14 +217,7 @@ static void resethand_child(void (*h)(int, siginfo_t *, void *), int extra_flags
     }
     close(p[1]);
     char buf[512];
-    size_t n = 0;
-    long r;
-    while (n < sizeof(buf) - 1 && (r = read(p[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-        n += r;
-    buf[n] = 0;
-    close(p[0]);
-    int st;
-    waitpid(pid, &st, 0);
+    int st = read_child_report(p[0], pid, buf, sizeof(buf));
     printf("%s: %s\n", what, buf);
     if (WIFSIGNALED(st))
         printf("  child killed by %s\n", sig_name(WTERMSIG(st)));

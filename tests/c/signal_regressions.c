@@ -26,7 +26,8 @@
 
 // ---------------------------------------------------------------------------- helpers
 
-static void die(const char *what)
+// die() with _exit after a flush, as a forked section must end.
+static void die_now(const char *what)
 {
     const char *n = strerrorname_np(errno);
     printf("FAIL: %s: %s\n", what, n ? n : "?");
@@ -38,19 +39,6 @@ static const char *err_name(int err)
 {
     const char *n = strerrorname_np(err);
     return n ? n : "?";
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { 0, ms * 1000000L };
-    nanosleep(&ts, NULL);
 }
 
 // The scheduler state of thread tid of process pid ('R', 'S', ...), or 0.
@@ -77,7 +65,7 @@ static int wait_for(int (*cond)(void *), void *arg, int ms)
     while (!cond(arg)) {
         if (now_ms() > end)
             return 0;
-        sleep_ms(1);
+        nap_ms(1);
     }
     return 1;
 }
@@ -143,7 +131,7 @@ static void section(const char *name, void (*fn)(void))
     fflush(stderr);
     pid_t c = fork();
     if (c < 0)
-        die("fork");
+        die_now("fork");
     if (c == 0) {
         fn();
         fflush(stdout);
@@ -151,7 +139,7 @@ static void section(const char *name, void (*fn)(void))
     }
     int st;
     if (waitpid(c, &st, 0) != c)
-        die("waitpid");
+        die_now("waitpid");
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         printf("%s: section ended: %s\n", name, status_text(st));
     fflush(stdout);
@@ -173,7 +161,7 @@ static void fork_pending(void)
     fflush(stdout);
     pid_t c = fork();
     if (c < 0)
-        die("fork");
+        die_now("fork");
     if (c == 0) {
         printf("fork_pending: child pending %s\n", set_names(pending_get()));
         mask_set(0);
@@ -197,12 +185,12 @@ static void owned_read(const char *what, enum trap_mode mode)
 {
     int p[2];
     if (pipe(p) != 0)
-        die("pipe");
+        die_now("pipe");
     shared_reset();
     fflush(stdout);
     pid_t c = fork();
     if (c < 0)
-        die("fork");
+        die_now("fork");
     if (c == 0) {
         wait_for(in_call, NULL, 2000);
         kill(sh->pid, SIGTRAP);
@@ -258,7 +246,7 @@ static void sigwait_owned(void)
     fflush(stdout);
     pid_t c = fork();
     if (c < 0)
-        die("fork");
+        die_now("fork");
     if (c == 0) {
         wait_for(in_call, NULL, 2000);
         kill(sh->pid, SIGTRAP);
@@ -313,9 +301,9 @@ static void pi_futex(void)
     pi_lock = gettid(); // held by the main thread
     pthread_t t;
     if (pthread_create(&t, NULL, pi_waiter, NULL) != 0)
-        die("pthread_create");
+        die_now("pthread_create");
     while (!atomic_load(&sh->calling))
-        sleep_ms(1);
+        nap_ms(1);
     wait_for(in_call, NULL, 2000);
     syscall(SYS_tgkill, getpid(), sh->tid, SIGUSR1);
     wait_for(handled_or_returned, NULL, 2000);
@@ -420,9 +408,9 @@ static void suspend_race(void)
     pin(0);
     pthread_t t;
     if (pthread_create(&t, NULL, suspender, NULL) != 0)
-        die("pthread_create");
+        die_now("pthread_create");
     while (!atomic_load(&sh->calling))
-        sleep_ms(1);
+        nap_ms(1);
     unsigned spin = 1;
     long long end = now_ms() + 400;
     while (now_ms() < end) {
@@ -530,7 +518,7 @@ int main(void)
 {
     sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
-        die("mmap");
+        die_now("mmap");
     section("fork_pending", fork_pending);
     section("owned_eintr", owned_eintr);
     section("sigtimedwait_owned", sigwait_owned);

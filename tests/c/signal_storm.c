@@ -21,11 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include "lib/test_util.h"
 
 #define NTHREADS 8
 #define SECONDS 10
-
-static const char *yes(int b) { return b ? "yes" : "no"; }
 
 static pid_t tids[NTHREADS];
 static __thread int my_index;

@@ -47,30 +47,6 @@ static void reset_notes(void)
     in_mask = in_uc_mask = 0;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-static const char *code_name(int code)
-{
-    switch (code) {
-    case SI_USER: return "SI_USER";
-    case SI_QUEUE: return "SI_QUEUE";
-    case SI_TKILL: return "SI_TKILL";
-    default: return "other";
-    }
-}
-
 static long timedwait(uint64_t set, siginfo_t *si, const struct timespec *ts, size_t size)
 {
     long r = syscall(SYS_rt_sigtimedwait, &set, si, ts, size);
@@ -120,7 +96,7 @@ struct sender {
 static void *sender_main(void *arg)
 {
     struct sender *s = arg;
-    nap_ms(s->delay_ms);
+    sleep_ms(s->delay_ms);
     do {
         if (s->process) {
             union sigval v = { .sival_int = s->value };
@@ -129,7 +105,7 @@ static void *sender_main(void *arg)
             syscall(SYS_tgkill, getpid(), main_tid, s->sig);
         }
         if (s->repeat)
-            nap_ms(5);
+            sleep_ms(5);
     } while (s->repeat && !s->stop);
     return NULL;
 }
@@ -193,7 +169,7 @@ static void timed_waits(void)
     long r = timedwait(BIT(SIGUSR1), &si, &zero, 8);
     printf("sigtimedwait, USR1 pending, timeout 0: %s; si_signo %s si_code %s from me %s; "
            "handler ran %s; pending now %s\n",
-           sig_result(r), sig_name(si.si_signo), code_name(si.si_code),
+           sig_result(r), sig_name(si.si_signo), si_code_name(si.si_code),
            yes(si.si_pid == getpid() && si.si_uid == getuid()), yes(ran[SIGUSR1]),
            set_names(pending_get()));
 
@@ -202,7 +178,7 @@ static void timed_waits(void)
     memset(&si, 0, sizeof(si));
     r = timedwait(BIT(SIGUSR1) | BIT(SIGRTMIN), &si, NULL, 8);
     printf("sigtimedwait, RTMIN queued, no timeout: %s; si_code %s value %d\n", sig_result(r),
-           code_name(si.si_code), si.si_value.sival_int);
+           si_code_name(si.si_code), si.si_value.sival_int);
 
     raise_raw(SIGUSR1);
     printf("sigtimedwait, info NULL: %s\n", sig_result(timedwait(BIT(SIGUSR1), NULL, &zero, 8)));
@@ -231,7 +207,7 @@ static void timed_waits(void)
     memset(&si, 0, sizeof(si));
     r = timedwait(BIT(SIGUSR1), &si, &ts5, 8);
     printf("sigtimedwait woken by a thread's sigqueue: %s, si_code %s value %d\n", sig_result(r),
-           code_name(si.si_code), si.si_value.sival_int);
+           si_code_name(si.si_code), si.si_value.sival_int);
     finish(&s);
 
     /* interrupted by a handled, unblocked signal (SA_RESTART does not matter) */
@@ -252,7 +228,7 @@ static void timed_waits(void)
 static void show_record(const struct signalfd_siginfo *f)
 {
     printf("  record: %s %s value %d from me %s\n", sig_name(f->ssi_signo),
-           code_name(f->ssi_code), f->ssi_int,
+           si_code_name(f->ssi_code), f->ssi_int,
            yes(f->ssi_pid == (uint32_t)getpid() && f->ssi_uid == getuid()));
 }
 

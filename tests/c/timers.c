@@ -19,40 +19,13 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include "lib/outcome.h"
-
-static void die(const char *what)
-{
-    const char *n = strerrorname_np(errno);
-    printf("FAIL: %s: %s\n", what, n ? n : "?");
-    exit(1);
-}
-
-static const char *yes(int b) { return b ? "yes" : "no"; }
+#include "lib/signals.h"
 
 static long long mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static const char *code_name(int code)
-{
-    switch (code) {
-    case SI_USER: return "SI_USER";
-    case SI_KERNEL: return "SI_KERNEL";
-    case SI_QUEUE: return "SI_QUEUE";
-    case SI_TIMER: return "SI_TIMER";
-    case SI_TKILL: return "SI_TKILL";
-    default: return "other";
-    }
 }
 
 // ---------------------------------------------------------------------------- records
@@ -88,7 +61,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 // The si_code of the last arrival of sig, or "none".
 static const char *arrived_code(int sig)
 {
-    return atomic_load(&rec[sig].count) ? code_name(rec[sig].code) : "none";
+    return atomic_load(&rec[sig].count) ? si_code_name(rec[sig].code) : "none";
 }
 
 static void handle(int sig)

@@ -439,12 +439,6 @@ static void edit_mask(int via_syscall)
 static pid_t main_tid;
 static volatile int spinning, gave_up;
 
-static void nap_ms(int ms)
-{
-    struct timespec ts = { 0, ms * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
 // Signals the main thread every millisecond until a handler found it in the spin loop;
 // gives up (and ends the spin itself) after 3 s.
 static void *spin_sender(void *arg)

@@ -2,6 +2,7 @@
 // filtering), sending to the calling thread with a raw tgkill, installing an SA_SIGINFO
 // handler, naming signals and sets the same way in every run, and an event log that
 // handlers append to (printed by main afterwards, so handlers never call stdio).
+// Includes test_util.h (die, yes, sleep_ms, nap_ms, now_ms, ...).
 #ifndef ASIS_TESTS_C_LIB_SIGNALS_H
 #define ASIS_TESTS_C_LIB_SIGNALS_H
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "test_util.h"
 
 #define BIT(sig) (1ULL << ((sig) - 1))
 
@@ -94,6 +96,35 @@ static inline const char *set_names(uint64_t bits)
     return b;
 }
 
+// The si_code values any signal can carry (not the fault-specific ones), else "other".
+static inline const char *si_code_name(int code)
+{
+    switch (code) {
+    case SI_USER: return "SI_USER";
+    case SI_KERNEL: return "SI_KERNEL";
+    case SI_QUEUE: return "SI_QUEUE";
+    case SI_TIMER: return "SI_TIMER";
+    case SI_MESGQ: return "SI_MESGQ";
+    case SI_ASYNCIO: return "SI_ASYNCIO";
+    case SI_SIGIO: return "SI_SIGIO";
+    case SI_TKILL: return "SI_TKILL";
+    default: return "other";
+    }
+}
+
+// A siginfo as sigqueue from this process would send it: SI_QUEUE, our pid and uid,
+// si_value.sival_int = value.
+static inline siginfo_t queue_info(int value)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    si.si_code = SI_QUEUE;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value.sival_int = value;
+    return si;
+}
+
 static inline uint64_t uc_mask(void *ucv)
 {
     ucontext_t *uc = ucv;
@@ -133,11 +164,6 @@ static inline void ev_print(const char *what)
     printf("%s: %s\n", what, ev_buf);
     fflush(stdout);
     ev_clear();
-}
-
-static inline const char *yes(int b)
-{
-    return b ? "yes" : "no";
 }
 
 #endif

@@ -1,0 +1,64 @@
+// Small helpers the C tests share that are not about signals: failing with the errno
+// name, printing booleans, sleeping, a monotonic clock in ms, and collecting what a
+// child wrote to a pipe before it ended.
+#ifndef ASIS_TESTS_C_LIB_TEST_UTIL_H
+#define ASIS_TESTS_C_LIB_TEST_UTIL_H
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline void die(const char *what)
+{
+    const char *n = strerrorname_np(errno);
+    printf("FAIL: %s: %s\n", what, n ? n : "?");
+    exit(1);
+}
+
+static inline const char *yes(int b)
+{
+    return b ? "yes" : "no";
+}
+
+// Sleeps the whole time, even across signal handlers.
+static inline void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+// One nanosleep of ms < 1000: a handled signal ends it early.
+static inline void nap_ms(int ms)
+{
+    struct timespec ts = { 0, ms * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static inline long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+// Reads fd into buf (NUL-terminated, at most size - 1 bytes) until EOF, closes it, then
+// waits for child pid and returns its wait status.
+static inline int read_child_report(int fd, pid_t pid, char *buf, size_t size)
+{
+    size_t n = 0;
+    long r;
+    while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+        n += r;
+    buf[n] = 0;
+    close(fd);
+    int st;
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+#endif
