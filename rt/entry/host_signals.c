@@ -45,6 +45,11 @@ static void take_in_window(struct tcb *t, const struct host_siginfo *si, struct 
     uc->uc_sigmask |= ASYNC_ALL; /* one signal per trap: the rest wait in the host */
 }
 
+static int in_pass_trampoline(uintptr_t rip)
+{
+    return rip >= (uintptr_t)pal_pass_syscall && rip < (uintptr_t)pal_pass_end;
+}
+
 /* From the unblocking to the re-blocking of the window (gate.S). At pal_window_closed
  * itself the caller's mask is back: what arrives there was held by the window's mask. */
 static int in_window(uintptr_t rip)
@@ -61,7 +66,7 @@ void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontex
         take_in_window(t, si, uc);
         return;
     }
-    if (rip >= (uintptr_t)pal_pass_syscall && rip < (uintptr_t)pal_pass_end) {
+    if (in_pass_trampoline(rip)) {
         signal_pass_to_app_context(t, uc, si->si_signo); /* then as in app code */
     } else if (in_asis(rip)) {
         /* asis code runs with async signals blocked outside the windows: a bug. Keep the
@@ -82,7 +87,16 @@ static void owned_sent(struct tcb *t, struct host_siginfo *si, struct host_ucont
 {
     int sig = si->si_signo;
     uintptr_t rip = uc->uc_mcontext.rip;
-    if (in_asis(rip) || (t->app_sigmask & SIGBIT(sig))) {
+    int blocked = (t->app_sigmask & SIGBIT(sig)) != 0;
+    if (in_pass_trampoline(rip) && !blocked &&
+        !(__atomic_load_n(&g_owned_ignored, __ATOMIC_RELAXED) & SIGBIT(sig))) {
+        /* Due now: it ends the app's blocking call as any signal would. (A blocked or
+         * ignored one leaves the trampoline alone: a rolled-back call is made again.) */
+        signal_pass_to_app_context(t, uc, sig);
+        signal_deliver(t, uc, si, t->app_sigmask);
+        return;
+    }
+    if (in_asis(rip) || blocked) {
         /* Blocked by the app, or asis is busy: pending until a trap exit allows it (as
          * Linux, a blocked signal stays pending even if ignored). Standard signals do
          * not queue: a second one while pending is lost. */

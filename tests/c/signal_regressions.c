@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include "lib/signals.h"
 
@@ -233,6 +234,46 @@ static void owned_eintr(void)
     on(SIGTRAP, count_handler, SA_RESTART, 0);
     owned_read("SIGTRAP SA_RESTART handler", TRAP_RESTART_HANDLER);
     printf("owned_eintr: handler runs: %d\n", atomic_load(&sh->handled));
+}
+
+// ---------------------------------------------------------------------------- owned_kill
+// SIGSEGV sent by another process to a program blocked in read, with the default action,
+// kills it at once. asis once kept the signal for the program's next syscall (the read
+// ran outside any window), so the program slept on.
+
+static void owned_kill(void)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        die_now("pipe");
+    shared_reset();
+    fflush(stdout);
+    pid_t c = fork();
+    if (c < 0)
+        die_now("fork");
+    if (c == 0) {
+        shared_reset();
+        char b;
+        atomic_store(&sh->calling, 1);
+        ssize_t n = read(p[0], &b, 1);
+        _exit(n == 1 ? 3 : 4);
+    }
+    wait_for(in_call, NULL, 2000);
+    kill(c, SIGSEGV);
+    int st = 0;
+    long long end = now_ms() + 2000;
+    pid_t r;
+    while ((r = waitpid(c, &st, WNOHANG)) == 0 && now_ms() < end)
+        nap_ms(1);
+    if (r == 0) {
+        printf("owned_kill: still blocked after 2 s\n");
+        if (write(p[1], "x", 1) != 1)
+            die_now("write");
+        waitpid(c, &st, 0);
+    }
+    printf("owned_kill: reader %s\n", status_text(st));
+    close(p[0]);
+    close(p[1]);
 }
 
 // ---------------------------------------------------------------------------- sigwait_owned
@@ -516,11 +557,15 @@ static void vfork_settid(void)
 
 int main(void)
 {
+    // Sections die of signals on purpose: no core files.
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
     sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         die_now("mmap");
     section("fork_pending", fork_pending);
     section("owned_eintr", owned_eintr);
+    section("owned_kill", owned_kill);
     section("sigtimedwait_owned", sigwait_owned);
     section("pi_futex", pi_futex);
     section("ppoll_reserved", ppoll_reserved);
