@@ -147,7 +147,7 @@ static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo 
     if (!t->in_fatal) {
         t->in_fatal = 1;
         log_error("internal error: signal %d (code %d) at asis-rt+0x%lx, fault address %p; "
-                  "this is an asis bug",
+                  "this is an asis bug (addr2line -e asis-rt names these places)",
                   sig, si->si_code, m->rip - (uintptr_t)__ehdr_start, si->u.fault.addr);
         uintptr_t lo = t->area_base, hi = tcb_stack_top(t);
         uintptr_t fp = m->rbp;
