@@ -31,10 +31,10 @@ RSS_TARGET_KIB=$((8 * 1024))
 
 if [ "$QUICK" = 1 ]; then
     RUNS=${BENCH_RUNS:-3}
-    N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 N_PATHS=20000 HELLO_RUNS=5
+    N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 N_PATHS=20000 N_SIGNALS=10000 HELLO_RUNS=5
 else
     RUNS=${BENCH_RUNS:-5}
-    N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 N_PATHS=200000 HELLO_RUNS=20
+    N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 N_PATHS=200000 N_SIGNALS=100000 HELLO_RUNS=20
 fi
 
 say() { printf '%s\n' "$*" >&2; }
@@ -88,7 +88,7 @@ if [ "${BENCH_ALL_GO:-0}" != 1 ]; then
     toolchains=("${toolchains[-1]}")
 fi
 
-PROGS=(syscall_loop file_io pingpong path_ops hello)
+PROGS=(syscall_loop file_io pingpong path_ops signals hello)
 
 build_progs() { # toolchain dir -> builds $OUT/go<ver>/<prog>
     local tc=$1 ver=${1##*/go-} p
@@ -183,6 +183,7 @@ bench_one_toolchain() {
     interleaved file_io "$dir/file_io" "$FILE_MIB"
     interleaved pingpong "$dir/pingpong" "$N_PINGPONG"
     interleaved path_ops "$dir/path_ops" "$N_PATHS"
+    interleaved signals "$dir/signals" "$N_SIGNALS"
     for v in "${variants[@]}"; do
         record syscall_loop "$v" "$(median_in syscall_loop "$v" ns_per_op)"
         record file_io_write "$v" "$(median_in file_io "$v" write_MBps)"
@@ -191,6 +192,7 @@ bench_one_toolchain() {
         record stat "$v" "$(median_in path_ops "$v" stat_ns)"
         record open_close "$v" "$(median_in path_ops "$v" open_close_ns)"
         record symlink_stat "$v" "$(median_in path_ops "$v" symlink_stat_ns)"
+        record fault_panic "$v" "$(median_in signals "$v" ns_per_fault)"
     done
 
     # Start-up: a block of runs per variant (each is ~1 ms, so drift does not matter),
@@ -285,6 +287,7 @@ for tc in "${toolchains[@]}"; do
         print_row stat ns/op
         print_row open_close ns/op
         print_row symlink_stat ns/op
+        print_row fault_panic ns/op
         print_row hello ms/run
         print_rss
     } >"$TMP/report-$ver"
@@ -302,7 +305,7 @@ else
     echo "asis run flags: ${ASIS_RUN_FLAGS:-(none)}${BENCH_TRAPS:+; traps: $BENCH_TRAPS}"
 fi
 echo "sizes: syscall_loop $N_SYSCALL calls, file_io $FILE_MIB MiB, pingpong $N_PINGPONG round trips," \
-    "path_ops $N_PATHS calls each"
+    "path_ops $N_PATHS calls each, signals $N_SIGNALS faults"
 echo "ratio = asis/native; for MB/s rows higher is better, so a ratio below 1 means asis is slower"
 for ver in "${REPORT_VERS[@]}"; do cat "$TMP/report-$ver"; done
 
