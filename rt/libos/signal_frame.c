@@ -218,8 +218,10 @@ static int fpstate_restore(struct host_ucontext *uc, const char *app_fp)
         if (xstate_bv & ~host_sw.xfeatures)
             return -1;
     }
-    if (copy_from_app(host, app_fp, size) < 0)
+    if (copy_from_app(host, app_fp, size) < 0) {
+        fpstate_reset(host); /* a partial copy must not reach the host's XRSTOR */
         return -1;
+    }
     if (xsave) {
         memcpy(host + size, &magic2, sizeof(magic2));
     } else {
@@ -238,12 +240,13 @@ long sys_rt_sigreturn(void)
     /* The handler's `ret` popped pretcode: the frame starts 8 bytes below rsp. */
     uintptr_t frame = m->rsp - 8;
     struct host_ucontext u;
-    if (copy_from_app(&u, (void *)(frame + offsetof(struct host_rt_sigframe, uc)), sizeof(u)) < 0 ||
-        fpstate_restore(uc, u.uc_mcontext.fpstate) < 0) {
-        struct host_siginfo si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
-        signal_force(t, uc, &si);
+    struct host_siginfo bad = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+    if (copy_from_app(&u, (void *)(frame + offsetof(struct host_rt_sigframe, uc)), sizeof(u)) < 0) {
+        signal_force(t, uc, &bad);
         return (long)m->rax;
     }
+    /* In Linux's order: the mask, the registers, then the FP state, whose failure leaves
+     * the first two in place and is SIGSEGV at the restored context. */
     t->app_sigmask = u.uc_sigmask & ~UNBLOCKABLE;
     const struct host_mcontext *n = &u.uc_mcontext;
     m->r8 = n->r8, m->r9 = n->r9, m->r10 = n->r10, m->r11 = n->r11;
@@ -251,6 +254,11 @@ long sys_rt_sigreturn(void)
     m->rdi = n->rdi, m->rsi = n->rsi, m->rbp = n->rbp, m->rbx = n->rbx;
     m->rdx = n->rdx, m->rcx = n->rcx, m->rsp = n->rsp, m->rip = n->rip;
     m->eflags = (m->eflags & ~FIX_EFLAGS) | (n->eflags & FIX_EFLAGS);
+    if (fpstate_restore(uc, u.uc_mcontext.fpstate) < 0) {
+        m->rax = n->rax;
+        signal_force(t, uc, &bad);
+        return (long)m->rax;
+    }
     /* As Linux's restore_altstack: errors are ignored. */
     signal_altstack_set(t, &u.uc_stack, n->rsp);
     return (long)n->rax;
