@@ -119,9 +119,19 @@ void signal_state_init(struct tcb *main_thread, const char *plan_mask)
     }
     /* The app's mask: from the execve that started this runtime (the old one kept async
      * signals blocked on the host through it), else the mask asis was started with. */
-    if (plan_mask)
+    if (plan_mask) {
         main_thread->app_sigmask = parse_hex(plan_mask) & ~UNBLOCKABLE;
-    else
+        /* After the comma: the signals asis owns that the app ignored. execve keeps
+         * SIG_IGN, but the host saw asis's handler for these. */
+        const char *comma = plan_mask;
+        while (*comma && *comma != ',')
+            comma++;
+        kernel_sigset_t ignored = *comma ? parse_hex(comma + 1) & OWNED_SYNC : 0;
+        for (int sig = 1; sig <= NSIG_LINUX; sig++)
+            if (ignored & SIGBIT(sig))
+                g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
+        g_owned_ignored = ignored;
+    } else
         host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask,
                       sizeof(kernel_sigset_t));
     /* No handler of the app's is installed yet, so no signal can reach asis code. */
@@ -132,8 +142,16 @@ void signal_state_init(struct tcb *main_thread, const char *plan_mask)
 void signal_exec_option(const struct tcb *t, char *buf, size_t size)
 {
     /* execve keeps the mask; the host's stays the trap's (async blocked) until the new
-     * runtime enters the app, so the app's travels in the launch plan. */
-    fmt_snprintf(buf, size, "%s%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask);
+     * runtime enters the app, so the app's travels in the launch plan, with the owned
+     * signals it ignores (SIG_IGN survives an execve). */
+    kernel_sigset_t ignored = 0;
+    mutex_lock(&g_sigaction_lock);
+    for (int sig = 1; sig <= NSIG_LINUX; sig++)
+        if (signal_is_owned(sig) && actions_of(t)[sig].handler == SIG_IGN_HANDLER)
+            ignored |= SIGBIT(sig);
+    mutex_unlock(&g_sigaction_lock);
+    fmt_snprintf(buf, size, "%s%lx,%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask,
+                 (unsigned long)ignored);
 }
 
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)

@@ -555,8 +555,36 @@ static void vfork_settid(void)
 
 // ---------------------------------------------------------------------------- main
 
-int main(void)
+// ---------------------------------------------------------------------------- owned_ignored_exec
+// SIG_IGN survives an execve, also for the signals asis handles itself (SIGTRAP here),
+// whose host disposition was asis's handler. asis once gave the new program SIG_DFL, so
+// a SIGTRAP killed it.
+
+static void after_exec_check(void)
 {
+    struct sigaction old;
+    sigaction(SIGTRAP, NULL, &old);
+    printf("owned_ignored_exec: after exec SIGTRAP is %s\n",
+           old.sa_handler == SIG_IGN ? "ignored" : "not ignored");
+    fflush(stdout);
+    raise(SIGTRAP);
+    printf("owned_ignored_exec: survived SIGTRAP\n");
+    fflush(stdout);
+    _exit(0);
+}
+
+static void owned_ignored_exec(void)
+{
+    signal(SIGTRAP, SIG_IGN);
+    fflush(stdout);
+    execl("/proc/self/exe", "signal_regressions", "after-exec", (char *)NULL);
+    die_now("execl");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "after-exec") == 0)
+        after_exec_check();
     // Sections die of signals on purpose: no core files.
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
@@ -572,5 +600,6 @@ int main(void)
     section("suspend_race", suspend_race);
     section("vfork_resethand", vfork_resethand);
     section("vfork_settid", vfork_settid);
+    section("owned_ignored_exec", owned_ignored_exec);
     return 0;
 }
