@@ -2,7 +2,7 @@
  * runtime's command line, then "--", then the app's argv.
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
  *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
- *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] [--sigmask=HEX,HEX]
+ *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] [--sigmask=HEX,HEX,HEX]
  *           -- ARGV0 ARGS...
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
@@ -12,7 +12,8 @@
  * --trap=seccomp-inherited: started by an asis app under seccomp, whose filter (already
  * naming this runtime's gate, see docs/trap-mechanisms.md) is inherited. 
  * --sigmask: the app's signal mask across an execve (the host's stays blocked meanwhile),
- * then the signals asis handles itself (SIGSEGV...) that the app ignores.
+ * then the signals asis handles itself (SIGSEGV...) that the app ignores, then those of
+ * them pending for it.
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
  * runs); exe-path is the path the user gave (AT_EXECFN). */
 #ifndef ASIS_LAUNCH_PLAN_H

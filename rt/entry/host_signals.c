@@ -178,6 +178,13 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
             owned_sent(t, si, uc);
         return;
     }
+    if (sig == SIGTRAP && rip > (uintptr_t)pal_pass_syscall && rip <= (uintptr_t)pal_pass_end) {
+        /* The app single-steps (EFLAGS.TF) through a call the trampoline made: natively
+         * the SYSCALL instruction gives no trap of its own, so none here either; the
+         * next comes after the app's next instruction. */
+        uc->uc_mcontext.rip = uc->uc_mcontext.rcx = t->pass_ret;
+        return;
+    }
     if (t->fault_fixup && rip >= (uintptr_t)usercopy_start && rip < (uintptr_t)usercopy_end) {
         uc->uc_mcontext.rip = t->fault_fixup; /* a bad app pointer: the copy returns -EFAULT */
         return;

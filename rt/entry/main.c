@@ -28,7 +28,7 @@ struct plan {
     int trace_fd;
     const char *start_dir;   /* --cwd, or NULL */
     const char *root;        /* --chroot (the app chrooted, then exec'd), or NULL */
-    const char *sigmask;     /* --sigmask (hex,hex), or NULL */
+    const char *sigmask;     /* --sigmask (hex,hex,hex), or NULL */
     int app_argc;
     char **app_argv;
 };
@@ -137,7 +137,7 @@ static void read_plan(int argc, char **argv, struct plan *p)
             fmt_snprintf(release, sizeof(release), "%s", a + strlen(PLAN_OPT_UNAME_RELEASE));
             g_uname_release = release;
         } else if (starts_with(a, PLAN_OPT_SIGMASK)) {
-            static char sigmask[40]; /* copied, as exe_path */
+            static char sigmask[64]; /* copied, as exe_path */
             fmt_snprintf(sigmask, sizeof(sigmask), "%s", a + strlen(PLAN_OPT_SIGMASK));
             p->sigmask = sigmask;
         } else

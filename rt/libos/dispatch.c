@@ -90,7 +90,11 @@ long syscall_dispatch(struct tcb *t, long nr, const long args[6])
         /* exit and exit_group do not come back: trace them first. */
         if (g_trace_fd >= 0 && (nr == __NR_exit || nr == __NR_exit_group))
             trace_syscall(t, e->name, nr, e->arg_fmt, e->ret_fmt, args, 0, 0);
-        if (e->kind == SC_PASS && syscall_may_block(nr) && g_trace_fd < 0 && t->trap_uc)
+        /* A blocking call is made in app context (the PASS trampoline), unless the app
+         * blocks or ignores a signal asis owns: the trampoline cannot hold those back
+         * from interrupting it, a window can. --trace prints results: it keeps the call. */
+        if (e->kind == SC_PASS && syscall_may_block(nr) && g_trace_fd < 0 && t->trap_uc &&
+            !signal_owned_refused(t))
             return signal_pass_in_app(t, nr);
         if (e->kind == SC_PASS && syscall_may_block(nr))
             ret = syscall_interruptible(nr, args[0], args[1], args[2], args[3], args[4], args[5]);

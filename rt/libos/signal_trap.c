@@ -27,12 +27,34 @@ long syscall_interruptible(long nr, long a1, long a2, long a3, long a4, long a5,
                                         a6);
 }
 
+kernel_sigset_t signal_owned_refused(const struct tcb *t)
+{
+    kernel_sigset_t ignored = t->vfork_actions ? signal_owned_ignored_by(t)
+                                               : __atomic_load_n(&g_owned_ignored, __ATOMIC_RELAXED);
+    return OWNED_SYNC & (t->app_sigmask | ignored);
+}
+
 kernel_sigset_t signal_window_mask(const struct tcb *t)
 {
     /* Nothing in the window faults or traps, so the owned signals may be blocked there:
      * those the app blocks or ignores must not interrupt the call. */
-    return host_mask_of(t->app_sigmask) |
-           (OWNED_SYNC & (t->app_sigmask | __atomic_load_n(&g_owned_ignored, __ATOMIC_RELAXED)));
+    return host_mask_of(t->app_sigmask) | signal_owned_refused(t);
+}
+
+int signal_take_owned_due(struct tcb *t)
+{
+    for (;;) {
+        kernel_sigset_t due = t->owned_pending & ~t->app_sigmask;
+        if (!due)
+            return 0;
+        int sig = __builtin_ctzl(due) + 1;
+        t->owned_pending &= ~SIGBIT(sig);
+        if (signal_action(sig).handler == SIG_IGN_HANDLER)
+            continue; /* as Linux: an ignored signal is dropped when it is dequeued */
+        t->taken = t->owned_info[owned_slot(sig)];
+        t->sig_taken = 1;
+        return 1;
+    }
 }
 
 long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1, long a2,

@@ -307,7 +307,7 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     }
     if (g_trace_fd >= 0)
         *--args = opt_trace;
-    char opt_sigmask[40];
+    char opt_sigmask[72];
     signal_exec_option(tcb_self(), opt_sigmask, sizeof(opt_sigmask));
     *--args = opt_sigmask;
     *--args = opt_log;

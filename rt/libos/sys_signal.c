@@ -46,6 +46,17 @@ void signal_actions_free(struct kernel_sigaction *table)
         host_munmap(table, ACTIONS_BYTES);
 }
 
+kernel_sigset_t signal_owned_ignored_by(const struct tcb *t)
+{
+    kernel_sigset_t ignored = 0;
+    mutex_lock(&g_sigaction_lock);
+    for (int sig = 1; sig <= NSIG_LINUX; sig++)
+        if (signal_is_owned(sig) && actions_of(t)[sig].handler == SIG_IGN_HANDLER)
+            ignored |= SIGBIT(sig);
+    mutex_unlock(&g_sigaction_lock);
+    return ignored;
+}
+
 static void note_owned_ignored(int sig, const struct kernel_sigaction *act)
 {
     if (!signal_is_owned(sig))
@@ -121,16 +132,29 @@ void signal_state_init(struct tcb *main_thread, const char *plan_mask)
      * signals blocked on the host through it), else the mask asis was started with. */
     if (plan_mask) {
         main_thread->app_sigmask = parse_hex(plan_mask) & ~UNBLOCKABLE;
-        /* After the comma: the signals asis owns that the app ignored. execve keeps
-         * SIG_IGN, but the host saw asis's handler for these. */
-        const char *comma = plan_mask;
-        while (*comma && *comma != ',')
-            comma++;
-        kernel_sigset_t ignored = *comma ? parse_hex(comma + 1) & OWNED_SYNC : 0;
-        for (int sig = 1; sig <= NSIG_LINUX; sig++)
-            if (ignored & SIGBIT(sig))
+        /* Then the signals asis owns that the app ignored (execve keeps SIG_IGN, but the
+         * host saw asis's handler for these), and those pending for it (their siginfo is
+         * not kept: they read as sent with kill by an unknown process). */
+        const char *field = plan_mask;
+        kernel_sigset_t more[2] = { 0, 0 };
+        for (int i = 0; i < 2; i++) {
+            while (*field && *field != ',')
+                field++;
+            if (!*field)
+                break;
+            more[i] = parse_hex(++field) & OWNED_SYNC;
+        }
+        for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+            if (more[0] & SIGBIT(sig))
                 g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
-        g_owned_ignored = ignored;
+            if (more[1] & SIGBIT(sig)) {
+                struct host_siginfo *si = &main_thread->owned_info[owned_slot(sig)];
+                memset(si, 0, sizeof(*si));
+                si->si_signo = sig;
+            }
+        }
+        g_owned_ignored = more[0];
+        main_thread->owned_pending = more[1];
     } else
         host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask,
                       sizeof(kernel_sigset_t));
@@ -144,14 +168,9 @@ void signal_exec_option(const struct tcb *t, char *buf, size_t size)
     /* execve keeps the mask; the host's stays the trap's (async blocked) until the new
      * runtime enters the app, so the app's travels in the launch plan, with the owned
      * signals it ignores (SIG_IGN survives an execve). */
-    kernel_sigset_t ignored = 0;
-    mutex_lock(&g_sigaction_lock);
-    for (int sig = 1; sig <= NSIG_LINUX; sig++)
-        if (signal_is_owned(sig) && actions_of(t)[sig].handler == SIG_IGN_HANDLER)
-            ignored |= SIGBIT(sig);
-    mutex_unlock(&g_sigaction_lock);
-    fmt_snprintf(buf, size, "%s%lx,%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask,
-                 (unsigned long)ignored);
+    /* Third: the owned signals pending for the app (kept through execve, as Linux). */
+    fmt_snprintf(buf, size, "%s%lx,%lx,%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask,
+                 (unsigned long)signal_owned_ignored_by(t), (unsigned long)t->owned_pending);
 }
 
 long sys_rt_sigaction(int sig, const void *act, void *oldact, size_t sigsetsize)

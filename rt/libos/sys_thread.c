@@ -127,11 +127,22 @@ static long clone_vfork(const struct clone_request *req)
         return -EAGAIN;
     /* Child tid words go to the host as they are: the kernel writes them in the memory the
      * child shares with us, as it would natively. */
-    /* Its own signal actions, starting as ours; Linux keeps the altstack for it. */
-    struct kernel_sigaction *actions = signal_actions_copy();
+    /* Its own signal actions, starting as ours (unless it shares them: CLONE_SIGHAND);
+     * Linux keeps the altstack for it. */
+    struct kernel_sigaction *actions = 0;
+    if (!(req->flags & CLONE_SIGHAND) && !(actions = signal_actions_copy())) {
+        thread_area_release(child);
+        return -EAGAIN;
+    }
     child->vfork_actions = actions;
     child->app_altstack = tcb_self()->app_altstack;
+    /* Until its first entry into the app installs its own, the child's host signal stack
+     * is ours, in use by this trap: no signal of asis's may reach it there. The child's
+     * entry sets its mask, ours comes back after. */
+    kernel_sigset_t owned = OWNED_SYNC, old;
+    host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, &owned, &old, sizeof(kernel_sigset_t));
     long pid = child_launch(child, req, req->flags, req->ctid);
+    host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, sizeof(kernel_sigset_t));
     signal_actions_free(actions); /* the child has exec'd or exited by now */
     if (pid < 0)
         return pid;
