@@ -18,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include "lib/signals.h"
 
@@ -553,7 +556,6 @@ static void vfork_settid(void)
     settid_case("unmapped ctid", (void *)16);
 }
 
-// ---------------------------------------------------------------------------- main
 
 // ---------------------------------------------------------------------------- owned_ignored_exec
 // SIG_IGN survives an execve, also for the signals asis handles itself (SIGTRAP here),
@@ -581,10 +583,322 @@ static void owned_ignored_exec(void)
     die_now("execl");
 }
 
+
+// ---------------------------------------------------------------------------- owned_eintr_timed
+// A SIGTRAP or SIGSEGV sent by another process while the app ignores or blocks it must
+// not end a timed wait: nanosleep, clock_nanosleep, a futex wait with a timeout and
+// epoll_wait run to their timeout. asis once ended each with EINTR (the calls ran with
+// asis's handlers for those signals open on the host).
+
+enum { TIMED_MS = 60 };
+
+static const char *const timed_names[] = {
+    "nanosleep", "clock_nanosleep", "futex wait", "epoll_wait",
+};
+
+static long timed_call(int which, int ep)
+{
+    static uint32_t word;
+    struct timespec ts = { 0, TIMED_MS * 1000000L };
+    struct epoll_event e;
+    switch (which) {
+    case 0: return syscall(SYS_nanosleep, &ts, NULL);
+    case 1: return syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+    case 2: return syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+    default: return syscall(SYS_epoll_wait, ep, &e, 1, TIMED_MS);
+    }
+}
+
+// Each call, with sig sent by a child once the call sleeps.
+static void timed_calls(const char *mode, int sig, int ep)
+{
+    for (int which = 0; which < 4; which++) {
+        shared_reset();
+        fflush(stdout);
+        pid_t c = fork();
+        if (c < 0)
+            die_now("fork");
+        if (c == 0) {
+            wait_for(in_call, NULL, 2000);
+            kill(sh->pid, sig);
+            _exit(0);
+        }
+        atomic_store(&sh->calling, 1);
+        long r = timed_call(which, ep);
+        int err = errno;
+        atomic_store(&sh->returned, 1);
+        printf("owned_eintr_timed: %s %s: %s -> %s\n", sig_name(sig), mode,
+               timed_names[which], r == 0 ? "0" : err_name(err));
+        int st;
+        waitpid(c, &st, 0);
+    }
+}
+
+static void owned_eintr_timed(void)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        die_now("epoll_create1");
+    int sigs[] = { SIGTRAP, SIGSEGV };
+    for (int i = 0; i < 2; i++) {
+        int sig = sigs[i];
+        signal(sig, SIG_IGN);
+        timed_calls("ignored", sig, ep);
+        signal(sig, SIG_DFL);
+        mask_set(BIT(sig));
+        timed_calls("blocked", sig, ep);
+        printf("owned_eintr_timed: %s pending afterwards: %s\n", sig_name(sig),
+               yes(pending_get() & BIT(sig)));
+        signal(sig, SIG_IGN); // discards the pending one
+        mask_set(0);
+        signal(sig, SIG_DFL);
+    }
+    close(ep);
+}
+
+// ---------------------------------------------------------------------------- owned_temp_mask
+// A handled SIGTRAP, pending while blocked, is unblocked by the temporary mask of ppoll,
+// pselect6, epoll_pwait or sigsuspend: the call fails with EINTR at once and the handler
+// runs. asis once ran the handler but let the wait go on to its timeout (return 0).
+// A SIGALRM ends a sigsuspend that would sleep on.
+
+static void owned_temp_mask(void)
+{
+    shared_reset();
+    on(SIGTRAP, count_handler, 0, 0);
+    on(SIGALRM, count_handler, 0, 0);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        die_now("epoll_create1");
+    static const char *const names[] = { "ppoll", "pselect6", "epoll_pwait", "sigsuspend" };
+    for (int which = 0; which < 4; which++) {
+        mask_set(BIT(SIGTRAP));
+        kill(getpid(), SIGTRAP);
+        atomic_store(&sh->handled, 0);
+        uint64_t empty = 0;
+        struct timespec ts = { 0, 200 * 1000000L };
+        struct { const void *set; size_t size; } pselect_mask = { &empty, 8 };
+        struct itimerval alarm_at = { .it_value = { 0, 200000 } }, off = { 0 };
+        struct epoll_event e;
+        long r;
+        switch (which) {
+        case 0: r = syscall(SYS_ppoll, NULL, 0, &ts, &empty, 8); break;
+        case 1: r = syscall(SYS_pselect6, 0, NULL, NULL, NULL, &ts, &pselect_mask); break;
+        case 2: r = syscall(SYS_epoll_pwait, ep, &e, 1, 200, &empty, 8); break;
+        default:
+            setitimer(ITIMER_REAL, &alarm_at, NULL);
+            r = syscall(SYS_rt_sigsuspend, &empty, 8);
+            setitimer(ITIMER_REAL, &off, NULL);
+            break;
+        }
+        int err = errno;
+        printf("owned_temp_mask: %s -> %s, handler runs %d, mask back %s\n", names[which],
+               r == 0 ? "0" : err_name(err), atomic_load(&sh->handled),
+               set_names(mask_get()));
+        mask_set(0);
+    }
+    close(ep);
+}
+
+// ---------------------------------------------------------------------------- owned_ignored_wait
+// An ignored SIGTRAP that is blocked is still queued; a temporary mask that unblocks it
+// discards it, and the wait goes on. asis once ended sigsuspend with EINTR without a
+// handler run (and ppoll likewise) instead of sleeping until the SIGALRM.
+
+static void owned_ignored_wait(void)
+{
+    shared_reset();
+    signal(SIGTRAP, SIG_IGN);
+    on(SIGALRM, count_handler, 0, 0);
+    mask_set(BIT(SIGTRAP));
+    kill(getpid(), SIGTRAP);
+    printf("owned_ignored_wait: SIGTRAP pending: %s\n", yes(pending_get() & BIT(SIGTRAP)));
+    uint64_t empty = 0;
+    struct itimerval alarm_at = { .it_value = { 0, 100000 } }, off = { 0 };
+    setitimer(ITIMER_REAL, &alarm_at, NULL);
+    long r = syscall(SYS_rt_sigsuspend, &empty, 8);
+    int err = errno;
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("owned_ignored_wait: sigsuspend -> %s, SIGALRM handler runs %d, SIGTRAP pending %s\n",
+           r == 0 ? "0" : err_name(err), atomic_load(&sh->handled),
+           yes(pending_get() & BIT(SIGTRAP)));
+    kill(getpid(), SIGTRAP);
+    struct timespec ts = { 0, 50 * 1000000L };
+    r = syscall(SYS_ppoll, NULL, 0, &ts, &empty, 8);
+    err = errno;
+    printf("owned_ignored_wait: ppoll -> %s, SIGTRAP pending %s\n", r == 0 ? "0" : err_name(err),
+           yes(pending_get() & BIT(SIGTRAP)));
+}
+
+// ---------------------------------------------------------------------------- tf_step
+// A program single-steps itself (EFLAGS.TF and a SIGTRAP handler, no ptrace) across a raw
+// syscall, one asis serves (getppid) and one passed to the host (read). Every step is a
+// SIGTRAP at an instruction of the stepped code. asis once took the step after its own
+// syscall instruction for a bug of its own and died with an internal error.
+
+extern char tf_region_start[], tf_region_end[];
+static volatile int tf_traps, tf_outside, tf_bad_code;
+
+static void tf_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    ucontext_t *uc = ucv;
+    uintptr_t rip = uc->uc_mcontext.gregs[REG_RIP];
+    tf_traps++;
+    if (rip < (uintptr_t)tf_region_start || rip > (uintptr_t)tf_region_end)
+        tf_outside++;
+    if (si->si_code != TRAP_TRACE && si->si_code != TRAP_BRKPT && si->si_code != SI_KERNEL)
+        tf_bad_code++;
+}
+
+__attribute__((noinline)) static long tf_stepped_syscall(long nr, long a1, long a2, long a3)
+{
+    long ret;
+    register long r10 __asm__("r10") = 0;
+    __asm__ volatile("pushfq\n\t"
+                     "orq $0x100, (%%rsp)\n\t"
+                     "popfq\n"
+                     "tf_region_start:\n\t"
+                     "nop\n\t"
+                     "nop\n\t"
+                     "syscall\n\t"
+                     "nop\n\t"
+                     "nop\n\t"
+                     "pushfq\n\t"
+                     "andq $~0x100, (%%rsp)\n\t"
+                     "popfq\n"
+                     "tf_region_end:\n\t"
+                     : "=a"(ret)
+                     : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
+                     : "rcx", "r11", "memory", "cc");
+    return ret;
+}
+
+static void tf_step(void)
+{
+    on(SIGTRAP, tf_handler, 0, 0);
+    int p[2];
+    if (pipe(p) != 0 || write(p[1], "abc", 3) != 3)
+        die_now("pipe");
+    char b[4];
+    long r = tf_stepped_syscall(SYS_getppid, 0, 0, 0);
+    printf("tf_step: getppid -> %s, steps %d, outside the code %d, other si_code %d\n",
+           r == getppid() ? "the parent" : "?", tf_traps, tf_outside, tf_bad_code);
+    tf_traps = tf_outside = tf_bad_code = 0;
+    r = tf_stepped_syscall(SYS_read, p[0], (long)b, 1);
+    printf("tf_step: read -> %ld, steps %d, outside the code %d, other si_code %d\n", r,
+           tf_traps, tf_outside, tf_bad_code);
+}
+
+// ---------------------------------------------------------------------------- vfork_sighand
+// A vfork-style clone with CLONE_SIGHAND shares its parent's signal actions: SIG_IGN set
+// by the child is the parent's too. asis once gave the child a copy, so the parent kept
+// its handler.
+
+static volatile sig_atomic_t sighand_runs;
+
+static void sighand_handler(int sig)
+{
+    (void)sig;
+    sighand_runs++;
+}
+
+// The kernel's struct sigaction, as rt_sigaction takes it.
+static const struct {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+} ignore_action = { SIG_IGN, 0, NULL, 0 };
+
+// clone(flags) whose child sets SIGUSR1 to SIG_IGN and exits at once, touching no memory.
+static long raw_vfork_ignoring_usr1(unsigned long flags)
+{
+    long ret;
+    register long r10 __asm__("r10") = 0;
+    register long r8 __asm__("r8") = 0;
+    register const void *r9 __asm__("r9") = &ignore_action;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "mov $13, %%eax\n\t" // rt_sigaction(SIGUSR1, r9, NULL, 8)
+                     "mov $10, %%edi\n\t"
+                     "mov %%r9, %%rsi\n\t"
+                     "xor %%edx, %%edx\n\t"
+                     "mov $8, %%r10d\n\t"
+                     "syscall\n\t"
+                     "mov $60, %%eax\n\t" // exit(0)
+                     "xor %%edi, %%edi\n\t"
+                     "syscall\n\t"
+                     "1:\n\t"
+                     : "=a"(ret)
+                     : "0"((long)SYS_clone), "D"(flags), "S"(0L), "d"(0L), "r"(r10), "r"(r8),
+                       "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+static void vfork_sighand(void)
+{
+    signal(SIGUSR1, sighand_handler);
+    long pid = raw_vfork_ignoring_usr1(CLONE_VM | CLONE_VFORK | CLONE_SIGHAND | SIGCHLD);
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    struct sigaction cur;
+    sigaction(SIGUSR1, NULL, &cur);
+    printf("vfork_sighand: child %s, parent's SIGUSR1 is now %s\n", status_text(st),
+           cur.sa_handler == SIG_IGN ? "ignored"
+           : cur.sa_handler == sighand_handler ? "the handler" : "other");
+    fflush(stdout);
+    raise_raw(SIGUSR1);
+    printf("vfork_sighand: handler runs %d\n", (int)sighand_runs);
+}
+
+// ---------------------------------------------------------------------------- exec_pending
+// Blocked signals pending at an execve stay pending in the new program, also SIGTRAP,
+// which asis handles itself; unblocked there, both are delivered. asis once lost the
+// pending SIGTRAP.
+
+static volatile sig_atomic_t exec_pending_runs;
+
+static void exec_pending_handler(int sig)
+{
+    (void)sig;
+    exec_pending_runs++;
+}
+
+static void after_exec_pending(void)
+{
+    printf("exec_pending: after exec pending %s, blocked %s\n",
+           set_names(pending_get() & (BIT(SIGTRAP) | BIT(SIGUSR1))),
+           set_names(mask_get() & (BIT(SIGTRAP) | BIT(SIGUSR1))));
+    signal(SIGTRAP, exec_pending_handler);
+    signal(SIGUSR1, exec_pending_handler);
+    mask_set(0);
+    printf("exec_pending: handler runs after the unblock %d\n", (int)exec_pending_runs);
+    fflush(stdout);
+    _exit(0);
+}
+
+static void exec_pending(void)
+{
+    mask_set(BIT(SIGTRAP) | BIT(SIGUSR1));
+    kill(getpid(), SIGTRAP);
+    kill(getpid(), SIGUSR1);
+    fflush(stdout);
+    execl("/proc/self/exe", "signal_regressions", "after-exec-pending", (char *)NULL);
+    die_now("execl");
+}
+
+// ---------------------------------------------------------------------------- main
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "after-exec") == 0)
         after_exec_check();
+    if (argc > 1 && strcmp(argv[1], "after-exec-pending") == 0)
+        after_exec_pending();
     // Sections die of signals on purpose: no core files.
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
@@ -601,5 +915,11 @@ int main(int argc, char **argv)
     section("vfork_resethand", vfork_resethand);
     section("vfork_settid", vfork_settid);
     section("owned_ignored_exec", owned_ignored_exec);
+    section("owned_eintr_timed", owned_eintr_timed);
+    section("owned_temp_mask", owned_temp_mask);
+    section("owned_ignored_wait", owned_ignored_wait);
+    section("tf_step", tf_step);
+    section("vfork_sighand", vfork_sighand);
+    section("exec_pending", exec_pending);
     return 0;
 }
