@@ -90,17 +90,13 @@ long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1,
 /* For a call with a temporary mask (ppoll, pselect6, epoll_pwait): reads the app's, makes
  * it the app's mask for the call as Linux does, and gives the host's form of it for the
  * call itself (made with syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, ...)).
- * 0 or -errno. */
+ * 0, -errno, or -ERESTARTNOHAND when an owned signal is due at once (the call ends). */
 long signal_temporary_mask(const void *app_mask, size_t sigsetsize, kernel_sigset_t *host);
 /* The owned signals (OWNED_SYNC) t's app blocks or ignores: none of them may interrupt
  * a call (so such a call is made in a window, whose mask holds them back). */
 kernel_sigset_t signal_owned_refused(const struct tcb *t);
 /* The owned signals a vfork child's own action table ignores (sys_signal.c). */
 kernel_sigset_t signal_owned_ignored_by(const struct tcb *t);
-/* An owned signal pending in t that the app's mask (just changed by sigsuspend, ppoll...)
- * lets through becomes the trap's taken signal (ignored ones are dropped): 1 if one did,
- * and the call must then end with -ERESTARTNOHAND. */
-int signal_take_owned_due(struct tcb *t);
 /* The host mask inside a window for t (see syscall_interruptible). */
 kernel_sigset_t signal_window_mask(const struct tcb *t);
 /* What a call of this trap that the host rolled back for a restart had returned:

@@ -41,7 +41,10 @@ kernel_sigset_t signal_window_mask(const struct tcb *t)
     return host_mask_of(t->app_sigmask) | signal_owned_refused(t);
 }
 
-int signal_take_owned_due(struct tcb *t)
+/* An owned signal pending in t that the app's mask (just changed by sigsuspend, ppoll...)
+ * lets through becomes the trap's taken signal (ignored ones are dropped): 1 if one did,
+ * and the call must then end with -ERESTARTNOHAND. */
+static int signal_take_owned_due(struct tcb *t)
 {
     for (;;) {
         kernel_sigset_t due = t->owned_pending & ~t->app_sigmask;
@@ -187,5 +190,6 @@ long signal_temporary_mask(const void *app_mask, size_t sigsetsize, kernel_sigse
     t->saved_mask_valid = 1;
     t->app_sigmask = mask & ~UNBLOCKABLE;
     *host = signal_window_mask(t);
-    return 0;
+    /* An owned signal the new mask lets through ends the call before it starts. */
+    return signal_take_owned_due(t) ? -ERESTARTNOHAND : 0;
 }

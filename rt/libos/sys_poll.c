@@ -153,8 +153,6 @@ long sys_ppoll(void *app_fds, unsigned long nfds, const void *app_timeout, const
     long r = signal_temporary_mask(sigmask, sigsetsize, &host_mask);
     if (r < 0)
         return r;
-    if (signal_take_owned_due(tcb_self()))
-        return -ERESTARTNOHAND;
     return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_ppoll, (long)app_fds, nfds,
                                         (long)app_timeout, (long)&host_mask, sigsetsize, 0);
 }
@@ -189,8 +187,6 @@ long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void
     long r = signal_temporary_mask(arg.mask, arg.size, &host_mask);
     if (r < 0)
         return r;
-    if (signal_take_owned_due(tcb_self()))
-        return -ERESTARTNOHAND;
     arg.mask = &host_mask;
     return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_pselect6, app_nfds(nfds),
                                         (long)readfds, (long)writefds, (long)exceptfds,
@@ -208,8 +204,6 @@ static long epoll_wait_masked(long nr, int epfd, void *events, int maxevents, lo
     long r = signal_temporary_mask(sigmask, sigsetsize, &host_mask);
     if (r < 0)
         return r;
-    if (signal_take_owned_due(tcb_self()))
-        return -ERESTARTNOHAND;
     return syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, nr, epfd, (long)events, maxevents,
                                         timeout, (long)&host_mask, sigsetsize);
 }

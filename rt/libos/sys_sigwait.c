@@ -32,8 +32,6 @@ long sys_rt_sigsuspend(const void *app_mask, size_t sigsetsize)
     long r = signal_temporary_mask(app_mask, sigsetsize, &host);
     if (r < 0)
         return r;
-    if (signal_take_owned_due(t))
-        return -ERESTARTNOHAND;
     /* host: the owned signals the app lets through interrupt it too (on_fault,
      * on_sigsys). */
     r = syscall_interruptible_within(WINDOW_KEEPS_BLOCKED, __NR_rt_sigsuspend, (long)&host,

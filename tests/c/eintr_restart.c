@@ -42,18 +42,9 @@ static void on_usr1(int sig)
 // The scheduler state of a thread of this process ('R', 'S', ...), or 0.
 static char thread_state(pid_t tid)
 {
-    char path[64], buf[512];
+    char path[64];
     snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); // the command name may hold anything, even ')'
-    return p && p[1] == ' ' ? p[2] : 0;
+    return proc_stat_state(path);
 }
 
 // ---------------------------------------------------------------------------- one case

@@ -42,18 +42,9 @@ static const char *err_name(long r, int err)
 // The scheduler state of process pid's main thread ('R', 'S', 'T', ...), or 0.
 static char proc_state(pid_t pid)
 {
-    char path[64], buf[512];
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); // the command name may hold anything, even ')'
-    return p && p[1] == ' ' ? p[2] : 0;
+    return proc_stat_state(path);
 }
 
 // What the caller and its signalling child share.

@@ -48,18 +48,9 @@ static const char *err_name(int err)
 // The scheduler state of thread tid of process pid ('R', 'S', ...), or 0.
 static char thread_state(pid_t pid, pid_t tid)
 {
-    char path[64], buf[512];
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); // the command name may hold anything, even ')'
-    return p && p[1] == ' ' ? p[2] : 0;
+    return proc_stat_state(path);
 }
 
 // Waits at most ms for cond(arg); returns whether it came true.

@@ -1,9 +1,10 @@
 // Small helpers the C tests share that are not about signals: failing with the errno
-// name, printing booleans, sleeping, a monotonic clock in ms, and collecting what a
-// child wrote to a pipe before it ended.
+// name, printing booleans, sleeping, a monotonic clock in ms, collecting what a child
+// wrote to a pipe before it ended, and a thread's scheduler state from /proc.
 #ifndef ASIS_TESTS_C_LIB_TEST_UTIL_H
 #define ASIS_TESTS_C_LIB_TEST_UTIL_H
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,22 @@ static inline int read_child_report(int fd, pid_t pid, char *buf, size_t size)
     int st;
     waitpid(pid, &st, 0);
     return st;
+}
+
+// The scheduler state ('R', 'S', 'T', ...) that a /proc/.../stat file shows, or 0.
+static inline char proc_stat_state(const char *stat_path)
+{
+    char buf[512];
+    int fd = open(stat_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); // the command name may hold anything, even ')'
+    return p && p[1] == ' ' ? p[2] : 0;
 }
 
 #endif
