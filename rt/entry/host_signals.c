@@ -37,7 +37,9 @@ static void take_in_window(struct tcb *t, const struct host_siginfo *si, struct 
         (rip == (uintptr_t)pal_window_syscall && m->rcx != (uintptr_t)pal_window_end))
         m->rax = (uint64_t)-ERESTARTNOINTR; /* not made: as if the signal came just before */
     else if (rip == (uintptr_t)pal_window_syscall)
-        m->rax = (uint64_t)signal_rolled_back_code(t); /* the host rolled it back */
+        /* the host rolled it back: the app's own arguments say which code it had */
+        m->rax = (uint64_t)signal_rolled_back_code(t->trap_nr,
+                                                   (long)t->trap_uc->uc_mcontext.rsi);
     if (rip <= (uintptr_t)pal_window_end)
         m->rip = (uintptr_t)pal_window_end;
     t->taken = *si;
@@ -87,16 +89,18 @@ static void owned_sent(struct tcb *t, struct host_siginfo *si, struct host_ucont
 {
     int sig = si->si_signo;
     uintptr_t rip = uc->uc_mcontext.rip;
-    int blocked = (t->app_sigmask & SIGBIT(sig)) != 0;
-    if (in_pass_trampoline(rip) && !blocked &&
-        !(__atomic_load_n(&g_owned_ignored, __ATOMIC_RELAXED) & SIGBIT(sig))) {
+    if (in_window(rip)) {
+        take_in_window(t, si, uc); /* the window's mask lets it through only if it is due */
+        return;
+    }
+    if (in_pass_trampoline(rip) && !(signal_owned_refused(t) & SIGBIT(sig))) {
         /* Due now: it ends the app's blocking call as any signal would. (A blocked or
          * ignored one leaves the trampoline alone: a rolled-back call is made again.) */
         signal_pass_to_app_context(t, uc, sig);
         signal_deliver(t, uc, si, t->app_sigmask);
         return;
     }
-    if (in_asis(rip) || blocked) {
+    if (in_asis(rip) || (t->app_sigmask & SIGBIT(sig))) {
         /* Blocked by the app, or asis is busy: pending until a trap exit allows it (as
          * Linux, a blocked signal stays pending even if ignored). Standard signals do
          * not queue: a second one while pending is lost. */
@@ -115,10 +119,7 @@ static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc
     struct host_mcontext *m = &uc->uc_mcontext;
     (void)sig;
     if (si->si_code != SYS_USER_DISPATCH && si->si_code != SYS_SECCOMP) {
-        if (in_window(uc->uc_mcontext.rip))
-            take_in_window(t, si, uc); /* the window lets it through only if it is due */
-        else
-            owned_sent(t, si, uc);
+        owned_sent(t, si, uc); /* not a trap: sent by a process */
         return;
     }
     if (si->u.sigsys.arch != AUDIT_ARCH_X86_64) {
@@ -141,7 +142,7 @@ static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc
 /* An asis bug: say where, with the frame-pointer chain of the runtime (built with
  * -fno-omit-frame-pointer), then let the host kill the process with the signal. */
 static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo *si,
-                              const struct host_ucontext *uc)
+                              struct host_ucontext *uc)
 {
     const struct host_mcontext *m = &uc->uc_mcontext;
     if (!t->in_fatal) {
@@ -162,9 +163,7 @@ static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo 
             log_error("  while serving syscall %ld from app rip %p", t->trap_nr,
                       (void *)t->trap_uc->uc_mcontext.rip);
     }
-    struct kernel_sigaction dfl = { .handler = SIG_DFL_HANDLER };
-    host_syscall4(__NR_rt_sigaction, sig, &dfl, 0, sizeof(kernel_sigset_t));
-    host_syscall3(__NR_tgkill, host_getpid(), host_gettid(), sig);
+    signal_die(uc, sig);
 }
 
 static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
@@ -172,10 +171,7 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
     struct tcb *t = tcb_self();
     uintptr_t rip = uc->uc_mcontext.rip;
     if (sent_by_a_process(si)) {
-        if (in_window(rip))
-            take_in_window(t, si, uc); /* the window lets it through only if it is due */
-        else
-            owned_sent(t, si, uc);
+        owned_sent(t, si, uc);
         return;
     }
     if (sig == SIGTRAP && rip > (uintptr_t)pal_pass_syscall && rip <= (uintptr_t)pal_pass_end) {

@@ -10,7 +10,7 @@
 
 typedef long (*syscall_fn)(long, long, long, long, long, long);
 
-enum syscall_kind { SC_NONE = 0, SC_PASS, SC_EMUL, SC_DENY };
+enum syscall_kind { SC_NONE = 0, SC_PASS, SC_BLOCK, SC_EMUL, SC_DENY };
 
 struct syscall_entry {
     const char *name;
@@ -34,6 +34,7 @@ static const char *const g_syscall_names[SYSCALL_NAMES] = {
 
 static const struct syscall_entry g_syscalls[SYSCALL_NAMES] = {
 #define PASS(name, ret, args) [__NR_##name] = { #name, 0, SC_PASS, ret, args },
+#define BLOCK(name, ret, args) [__NR_##name] = { #name, 0, SC_BLOCK, ret, args },
 #define EMUL(name, ret, args) [__NR_##name] = { #name, (syscall_fn)(void *)sys_##name, SC_EMUL, ret, args },
 #define DENY(name, reason) [__NR_##name] = { #name, 0, SC_DENY, 'i', reason },
 #include "libos/syscalls.def"
@@ -90,15 +91,14 @@ long syscall_dispatch(struct tcb *t, long nr, const long args[6])
         /* exit and exit_group do not come back: trace them first. */
         if (g_trace_fd >= 0 && (nr == __NR_exit || nr == __NR_exit_group))
             trace_syscall(t, e->name, nr, e->arg_fmt, e->ret_fmt, args, 0, 0);
-        /* A blocking call is made in app context (the PASS trampoline), unless the app
-         * blocks or ignores a signal asis owns: the trampoline cannot hold those back
-         * from interrupting it, a window can. --trace prints results: it keeps the call. */
-        if (e->kind == SC_PASS && syscall_may_block(nr) && g_trace_fd < 0 && t->trap_uc &&
-            !signal_owned_refused(t))
-            return signal_pass_in_app(t, nr);
-        if (e->kind == SC_PASS && syscall_may_block(nr))
+        if (e->kind == SC_BLOCK) {
+            /* Made in app context (the PASS trampoline), unless the app blocks or ignores
+             * a signal asis owns: the trampoline cannot hold those back from interrupting
+             * it, a window can. --trace prints the result: the call stays in the trap. */
+            if (g_trace_fd < 0 && !signal_owned_refused(t))
+                return signal_pass_in_app(t, nr);
             ret = syscall_interruptible(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        else if (e->kind == SC_PASS)
+        } else if (e->kind == SC_PASS)
             ret = pal_syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
         else
             ret = e->fn(args[0], args[1], args[2], args[3], args[4], args[5]);

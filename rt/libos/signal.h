@@ -73,7 +73,7 @@ void signal_reset_to_default(int sig);
 
 /* Kills the process with sig as its host default action would (the signal is unblocked
  * and re-raised to this thread with SIG_DFL; the host acts when the handler returns). */
-void signal_die(struct host_ucontext *uc, int sig, const struct host_siginfo *si);
+void signal_die(struct host_ucontext *uc, int sig);
 
 /* The end of every trap: delivers a signal taken in the window (with the restart rules
  * of the interrupted call), or an owned signal that became unblocked; sets the mask the
@@ -99,17 +99,15 @@ kernel_sigset_t signal_owned_refused(const struct tcb *t);
 kernel_sigset_t signal_owned_ignored_by(const struct tcb *t);
 /* The host mask inside a window for t (see syscall_interruptible). */
 kernel_sigset_t signal_window_mask(const struct tcb *t);
-/* What a call of this trap that the host rolled back for a restart had returned:
- * -ERESTARTNOINTR for the calls Linux restarts always, else -ERESTARTSYS. */
-long signal_rolled_back_code(const struct tcb *t);
+/* What call nr (first argument arg1) had returned when the host rolled it back for a
+ * restart: -ERESTARTNOINTR for the calls Linux restarts always, else -ERESTARTSYS. */
+long signal_rolled_back_code(long nr, long arg1);
 /* Leaves the trapped call nr to the PASS trampoline (gate.S): the trap returns into it
  * instead of to the app. Returns nr, which the trap puts in rax for the trampoline. */
 long signal_pass_in_app(struct tcb *t, long nr);
 /* A signal landed in the trampoline: make uc the app's context at its syscall, per
  * Linux's restart rules for sig. */
 void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig);
-/* Does this passed-through syscall block (so it must be interruptible)? */
-int syscall_may_block(long nr);
 
 /* The xsave area size the kernel recorded in a frame it built (its sw bytes). */
 size_t fpstate_size(const void *fpstate);

@@ -61,9 +61,8 @@ static int default_is_ignore(int sig)
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
-void signal_die(struct host_ucontext *uc, int sig, const struct host_siginfo *si)
+void signal_die(struct host_ucontext *uc, int sig)
 {
-    (void)si;
     struct kernel_sigaction dfl = { .handler = SIG_DFL_HANDLER };
     host_syscall4(__NR_rt_sigaction, sig, &dfl, 0, sizeof(kernel_sigset_t));
     host_syscall3(__NR_tgkill, host_getpid(), host_gettid(), sig);
@@ -116,7 +115,7 @@ static void force_sigsegv(struct tcb *t, struct host_ucontext *uc, int sig)
 {
     struct host_siginfo si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
     if (sig == SIGSEGV) {
-        signal_die(uc, SIGSEGV, &si);
+        signal_die(uc, SIGSEGV);
         return;
     }
     signal_force(t, uc, &si);
@@ -128,7 +127,7 @@ void signal_force(struct tcb *t, struct host_ucontext *uc, const struct host_sig
     struct kernel_sigaction act = signal_action(sig);
     if (act.handler == SIG_DFL_HANDLER || act.handler == SIG_IGN_HANDLER ||
         (t->app_sigmask & SIGBIT(sig))) {
-        signal_die(uc, sig, si);
+        signal_die(uc, sig);
         return;
     }
     signal_deliver(t, uc, si, t->app_sigmask);
@@ -145,7 +144,7 @@ int signal_deliver(struct tcb *t, struct host_ucontext *uc, const struct host_si
     if (act.handler == SIG_DFL_HANDLER) {
         /* The app changed its action since the host queued the signal to on_async. */
         if (!default_is_ignore(sig))
-            signal_die(uc, sig, si);
+            signal_die(uc, sig);
         return 0;
     }
     if (g_trace_fd >= 0)

@@ -4,23 +4,6 @@
 #include "libos/syscall.h"
 #include "pal/host.h"
 
-int syscall_may_block(long nr)
-{
-    switch (nr) {
-    case __NR_read: case __NR_write: case __NR_readv: case __NR_writev:
-    case __NR_pread64: case __NR_pwrite64: case __NR_preadv: case __NR_pwritev:
-    case __NR_sendfile: case __NR_splice: case __NR_tee: case __NR_copy_file_range:
-    case __NR_futex: case __NR_nanosleep: case __NR_clock_nanosleep: case __NR_pause:
-    case __NR_epoll_wait: case __NR_wait4: case __NR_waitid:
-    case __NR_flock: case __NR_recvmmsg: case __NR_msgrcv: case __NR_msgsnd:
-    case __NR_semop: case __NR_semtimedop: case __NR_mq_timedsend:
-    case __NR_mq_timedreceive: case __NR_io_getevents: case __NR_getrandom:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 long syscall_interruptible(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
     return syscall_interruptible_within(signal_window_mask(tcb_self()), nr, a1, a2, a3, a4, a5,
@@ -73,14 +56,17 @@ static int is_restart_code(long ret)
            ret == -ERESTART_RESTARTBLOCK;
 }
 
-/* Linux's handle_signal() restart rules for the interrupted call in uc. */
+/* Linux's handle_signal() restart rules for the interrupted call in uc, for signal sig
+ * (0: none that runs a handler, as after a stop). */
 static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int sig)
 {
     struct host_mcontext *m = &uc->uc_mcontext;
     long ret = (long)m->rax;
     if (!is_restart_code(ret))
         return;
-    struct kernel_sigaction act = signal_action(sig);
+    struct kernel_sigaction act = { .handler = SIG_DFL_HANDLER };
+    if (sig)
+        act = signal_action(sig);
     int handler = act.handler != SIG_DFL_HANDLER && act.handler != SIG_IGN_HANDLER;
     if (!handler || ret == -ERESTARTNOINTR ||
         (ret == -ERESTARTSYS && (act.flags & SA_RESTART))) {
@@ -94,18 +80,17 @@ static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int
 /* Calls the host restarts whatever the handler's SA_RESTART (-ERESTARTNOINTR): the
  * futex PI operations (kernel/futex/pi.c, requeue.c). A rolled-back call does not say
  * which code it had, so asis knows them by name. */
-static int restarts_always(long nr, long op)
+static int restarts_always(long nr, long futex_op)
 {
     if (nr != __NR_futex)
         return 0;
-    op &= FUTEX_CMD_MASK;
+    long op = futex_op & FUTEX_CMD_MASK;
     return op == FUTEX_LOCK_PI || op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
 }
 
-long signal_rolled_back_code(const struct tcb *t)
+long signal_rolled_back_code(long nr, long arg1)
 {
-    const struct host_mcontext *m = &t->trap_uc->uc_mcontext;
-    return restarts_always(t->trap_nr, (long)m->rsi) ? -ERESTARTNOINTR : -ERESTARTSYS;
+    return restarts_always(nr, arg1) ? -ERESTARTNOINTR : -ERESTARTSYS;
 }
 
 long signal_pass_in_app(struct tcb *t, long nr)
@@ -123,8 +108,7 @@ void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig
     uintptr_t ret = t->pass_ret;
     if (m->rip == (uintptr_t)pal_pass_syscall && m->rcx == (uintptr_t)pal_pass_after) {
         /* The host rolled the call back for a restart (rax is the number again). */
-        m->rax = (uint64_t)(restarts_always(t->trap_nr, (long)m->rsi) ? -ERESTARTNOINTR
-                                                                       : -ERESTARTSYS);
+        m->rax = (uint64_t)signal_rolled_back_code(t->trap_nr, (long)m->rsi);
         m->rip = ret;
         settle_interrupted_call(t, uc, sig);
     } else if (m->rip == (uintptr_t)pal_pass_syscall) {
@@ -135,35 +119,23 @@ void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig
     m->rcx = ret;
 }
 
-/* An owned signal sent by a process that the app had blocked, now unblocked. */
-static int take_owned_pending(struct tcb *t, struct host_siginfo *si)
-{
-    kernel_sigset_t ready = t->owned_pending & ~t->app_sigmask;
-    if (!ready)
-        return 0;
-    int sig = __builtin_ctzl(ready) + 1;
-    t->owned_pending &= ~SIGBIT(sig);
-    *si = t->owned_info[owned_slot(sig)];
-    return 1;
-}
-
 void signal_trap_exit(struct tcb *t, struct host_ucontext *uc)
 {
-    struct host_siginfo si;
     int deferred = t->pass_deferred, delivered = 0;
     t->pass_deferred = 0;
     kernel_sigset_t mask_to_save = t->saved_mask_valid ? t->saved_mask : t->app_sigmask;
+    int restart = t->trap_nr != __NR_rt_sigreturn && is_restart_code((long)uc->uc_mcontext.rax);
+    if (!t->sig_taken && restart) {
+        /* Interrupted by a signal the host handled itself (a stop): restart, as Linux. */
+        settle_interrupted_call(t, uc, 0);
+    } else if (!t->sig_taken && signal_take_owned_due(t) && deferred) {
+        /* An owned signal the app let through meanwhile: the call is made after it. */
+        uc->uc_mcontext.rip = t->pass_ret - 2;
+    }
     if (t->sig_taken) {
         t->sig_taken = 0;
         settle_interrupted_call(t, uc, t->taken.si_signo);
         delivered = signal_deliver(t, uc, &t->taken, mask_to_save);
-    } else if (t->trap_nr != __NR_rt_sigreturn && is_restart_code((long)uc->uc_mcontext.rax)) {
-        /* Interrupted by a signal the host handled itself (a stop): restart, as Linux. */
-        settle_interrupted_call(t, uc, 0);
-    } else if (take_owned_pending(t, &si)) {
-        if (deferred)
-            uc->uc_mcontext.rip = t->pass_ret - 2; /* the call is made after the handler */
-        delivered = signal_deliver(t, uc, &si, mask_to_save);
     }
     if (!delivered) {
         /* Linux's restore_saved_sigmask: no handler ran, so the call's temporary mask

@@ -106,16 +106,26 @@ void signal_reset_to_default(int sig)
     mutex_unlock(&g_sigaction_lock);
 }
 
-static kernel_sigset_t parse_hex(const char *s)
+/* A hex number at *s; *s moves past it. */
+static kernel_sigset_t parse_hex(const char **s)
 {
     kernel_sigset_t v = 0;
-    for (; *s; s++) {
-        int d = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
+    for (;; (*s)++) {
+        char c = **s;
+        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
         if (d < 0)
-            break;
+            return v;
         v = v << 4 | (kernel_sigset_t)d;
     }
-    return v;
+}
+
+/* The next ",HEX" field at *s, or 0 if there is none. */
+static kernel_sigset_t parse_next_hex(const char **s)
+{
+    if (**s != ',')
+        return 0;
+    (*s)++;
+    return parse_hex(s);
 }
 
 void signal_state_init(struct tcb *main_thread, const char *plan_mask)
@@ -131,30 +141,24 @@ void signal_state_init(struct tcb *main_thread, const char *plan_mask)
     /* The app's mask: from the execve that started this runtime (the old one kept async
      * signals blocked on the host through it), else the mask asis was started with. */
     if (plan_mask) {
-        main_thread->app_sigmask = parse_hex(plan_mask) & ~UNBLOCKABLE;
-        /* Then the signals asis owns that the app ignored (execve keeps SIG_IGN, but the
-         * host saw asis's handler for these), and those pending for it (their siginfo is
-         * not kept: they read as sent with kill by an unknown process). */
-        const char *field = plan_mask;
-        kernel_sigset_t more[2] = { 0, 0 };
-        for (int i = 0; i < 2; i++) {
-            while (*field && *field != ',')
-                field++;
-            if (!*field)
-                break;
-            more[i] = parse_hex(++field) & OWNED_SYNC;
-        }
+        /* MASK,IGNORED,PENDING: then the signals asis owns that the app ignored (execve
+         * keeps SIG_IGN, but the host saw asis's handler for these), and those pending for
+         * it (their siginfo is not kept: they read as sent with kill by an unknown
+         * process). */
+        main_thread->app_sigmask = parse_hex(&plan_mask) & ~UNBLOCKABLE;
+        kernel_sigset_t ignored = parse_next_hex(&plan_mask) & OWNED_SYNC;
+        kernel_sigset_t pending = parse_next_hex(&plan_mask) & OWNED_SYNC;
         for (int sig = 1; sig <= NSIG_LINUX; sig++) {
-            if (more[0] & SIGBIT(sig))
+            if (ignored & SIGBIT(sig))
                 g_app_sigactions[sig].handler = SIG_IGN_HANDLER;
-            if (more[1] & SIGBIT(sig)) {
+            if (pending & SIGBIT(sig)) {
                 struct host_siginfo *si = &main_thread->owned_info[owned_slot(sig)];
                 memset(si, 0, sizeof(*si));
                 si->si_signo = sig;
             }
         }
-        g_owned_ignored = more[0];
-        main_thread->owned_pending = more[1];
+        g_owned_ignored = ignored;
+        main_thread->owned_pending = pending;
     } else
         host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, 0, &main_thread->app_sigmask,
                       sizeof(kernel_sigset_t));
@@ -167,8 +171,7 @@ void signal_exec_option(const struct tcb *t, char *buf, size_t size)
 {
     /* execve keeps the mask; the host's stays the trap's (async blocked) until the new
      * runtime enters the app, so the app's travels in the launch plan, with the owned
-     * signals it ignores (SIG_IGN survives an execve). */
-    /* Third: the owned signals pending for the app (kept through execve, as Linux). */
+     * signals it ignores (SIG_IGN survives an execve) and those pending for it. */
     fmt_snprintf(buf, size, "%s%lx,%lx,%lx", PLAN_OPT_SIGMASK, (unsigned long)t->app_sigmask,
                  (unsigned long)signal_owned_ignored_by(t), (unsigned long)t->owned_pending);
 }

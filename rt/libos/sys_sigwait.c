@@ -66,9 +66,8 @@ long sys_rt_sigtimedwait(const void *app_set, void *app_info, const void *app_ti
         return -EFAULT;
     /* The owned signals the app waits for are blocked in the window (it blocks them),
      * so the host's call takes them as any other. */
-    kernel_sigset_t host_set = set;
-    long r = syscall_interruptible(__NR_rt_sigtimedwait, (long)&host_set, (long)&si,
-                                   app_timeout ? (long)&ts : 0, sizeof(host_set), 0, 0);
+    long r = syscall_interruptible(__NR_rt_sigtimedwait, (long)&set, (long)&si,
+                                   app_timeout ? (long)&ts : 0, sizeof(set), 0, 0);
     if (r > 0 && app_info && copy_to_app(app_info, &si, sizeof(si)) < 0)
         return -EFAULT;
     return r;

@@ -125,8 +125,6 @@ static long clone_vfork(const struct clone_request *req)
     struct tcb *child = child_prepare(req);
     if (!child)
         return -EAGAIN;
-    /* Child tid words go to the host as they are: the kernel writes them in the memory the
-     * child shares with us, as it would natively. */
     /* Its own signal actions, starting as ours (unless it shares them: CLONE_SIGHAND);
      * Linux keeps the altstack for it. */
     struct kernel_sigaction *actions = 0;
@@ -141,6 +139,8 @@ static long clone_vfork(const struct clone_request *req)
      * entry sets its mask, ours comes back after. */
     kernel_sigset_t owned = OWNED_SYNC, old;
     host_syscall4(__NR_rt_sigprocmask, SIG_BLOCK, &owned, &old, sizeof(kernel_sigset_t));
+    /* Child tid words go to the host as they are: the kernel writes them in the memory the
+     * child shares with us, as it would natively. */
     long pid = child_launch(child, req, req->flags, req->ctid);
     host_syscall4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, sizeof(kernel_sigset_t));
     signal_actions_free(actions); /* the child has exec'd or exited by now */
