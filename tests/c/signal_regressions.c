@@ -120,13 +120,21 @@ static const char *status_text(int st)
     return buf;
 }
 
-static void section(const char *name, void (*fn)(void))
+// fork() with stdout flushed first (the child must not print the parent's buffer again);
+// a failure ends the program.
+static pid_t fork_flushed(void)
 {
     fflush(stdout);
     fflush(stderr);
     pid_t c = fork();
     if (c < 0)
         die_now("fork");
+    return c;
+}
+
+static void section(const char *name, void (*fn)(void))
+{
+    pid_t c = fork_flushed();
     if (c == 0) {
         fn();
         fflush(stdout);
@@ -153,10 +161,7 @@ static void fork_pending(void)
     raise_raw(SIGSEGV);
     raise_raw(SIGUSR1);
     printf("fork_pending: parent pending %s\n", set_names(pending_get()));
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0)
-        die_now("fork");
+    pid_t c = fork_flushed();
     if (c == 0) {
         printf("fork_pending: child pending %s\n", set_names(pending_get()));
         mask_set(0);
@@ -182,10 +187,7 @@ static void owned_read(const char *what, enum trap_mode mode)
     if (pipe(p) != 0)
         die_now("pipe");
     shared_reset();
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0)
-        die_now("fork");
+    pid_t c = fork_flushed();
     if (c == 0) {
         wait_for(in_call, NULL, 2000);
         kill(sh->pid, SIGTRAP);
@@ -241,10 +243,7 @@ static void owned_kill(void)
     if (pipe(p) != 0)
         die_now("pipe");
     shared_reset();
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0)
-        die_now("fork");
+    pid_t c = fork_flushed();
     if (c == 0) {
         shared_reset();
         char b;
@@ -278,10 +277,7 @@ static void sigwait_owned(void)
 {
     mask_set(BIT(SIGTRAP));
     shared_reset();
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0)
-        die_now("fork");
+    pid_t c = fork_flushed();
     if (c == 0) {
         wait_for(in_call, NULL, 2000);
         kill(sh->pid, SIGTRAP);
@@ -605,10 +601,7 @@ static void timed_calls(const char *mode, int sig, int ep)
 {
     for (int which = 0; which < 4; which++) {
         shared_reset();
-        fflush(stdout);
-        pid_t c = fork();
-        if (c < 0)
-            die_now("fork");
+        pid_t c = fork_flushed();
         if (c == 0) {
             wait_for(in_call, NULL, 2000);
             kill(sh->pid, sig);
