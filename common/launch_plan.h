@@ -3,6 +3,7 @@
  *   asis-rt --exe-fd=N --exe-path=PATH [--trace-fd=N] [--trap=sud|seccomp]
  *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
  *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] [--sigmask=HEX,HEX,HEX]
+ *           [--patch=off|go|all] [--patch-plan-fd=N] [--plan-cache-fd=N] [--stats]
  *           -- ARGV0 ARGS...
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
@@ -14,6 +15,11 @@
  * --sigmask: the app's signal mask across an execve (the host's stays blocked meanwhile),
  * then the signals asis handles itself (SIGSEGV...) that the app ignores, then those of
  * them pending for it.
+ * --patch-plan-fd: a readable fd holding the program's patch plan (common/patch_plan.h);
+ * --patch says which of its sites to rewrite (off: none, go: Go sites, all: every
+ * patchable one). --plan-cache-fd: the plan cache directory, where the runtime looks up
+ * the plans of programs the app execs. --stats: print at exit how many syscalls each
+ * path served.
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
  * runs); exe-path is the path the user gave (AT_EXECFN). */
 #ifndef ASIS_LAUNCH_PLAN_H
@@ -31,6 +37,10 @@
 #define PLAN_OPT_CHROOT "--chroot="
 #define PLAN_OPT_UNAME_RELEASE "--uname-release="
 #define PLAN_OPT_SIGMASK "--sigmask="
+#define PLAN_OPT_PATCH "--patch="
+#define PLAN_OPT_PATCH_PLAN_FD "--patch-plan-fd="
+#define PLAN_OPT_PLAN_CACHE_FD "--plan-cache-fd="
+#define PLAN_OPT_STATS "--stats"
 #define PLAN_END "--"
 
 #endif

@@ -10,6 +10,15 @@
 #define TCB_OFF_SIG_TAKEN 24
 #define TCB_OFF_WINDOW_MASK 32
 #define TCB_OFF_PASS_RET 40
+#define TCB_OFF_TRAP_NR 48
+#define TCB_OFF_RESTART_RIP 56
+#define TCB_OFF_APP_SIGMASK 64
+#define TCB_OFF_VFORK_ACTIONS 72
+#define TCB_OFF_PATCH_SITE 80
+#define TCB_OFF_PATCH_RET 88
+#define TCB_OFF_PATCH_SAVE 96 /* five words: rdi rsi rdx r10 rax */
+#define TCB_OFF_STACK_TOP 136
+#define TCB_OFF_EXIT_MASK 144
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -34,23 +43,37 @@ struct tcb {
     kernel_sigset_t window_mask; /* %gs:32, the host mask inside that window */
     uintptr_t pass_ret;          /* %gs:40, where the PASS trampoline (gate.S) returns to
                                     the app: the address after its syscall instruction */
+    long trap_nr;                /* %gs:48, the syscall this trap or patched call serves,
+                                    for restarts */
+    uintptr_t restart_rip;       /* %gs:56, where the app makes that call again after a
+                                    handler: its syscall instruction, or a patched site's
+                                    window start (docs/patching-design.md 0.6) */
+    /* App signal state (rt/libos/signal.h). The host's mask is derived from app_sigmask
+     * whenever app code runs. The patch entry reads it (gate.S). */
+    kernel_sigset_t app_sigmask;             /* %gs:64 */
+    struct kernel_sigaction *vfork_actions;  /* %gs:72, a vfork child's own signal actions
+                                                (sys_signal.c), or 0 */
+    /* The patched-site entry (rt/pal/patch_entry.S): */
+    uint64_t patch_site;         /* %gs:80, the site being entered (index in the plan) */
+    uintptr_t patch_ret;         /* %gs:88, its return address: the end of its window */
+    uint64_t patch_save[5];      /* %gs:96, rdi rsi rdx r10 rax while the entry blocks
+                                    signals */
+    uintptr_t stack_top;         /* %gs:136, top of the asis stack */
+    kernel_sigset_t exit_mask;   /* %gs:144, the host mask a patched call returns with */
 
     int tid;                      /* host tid == app tid (threads are 1:1) */
     volatile int host_tid_word;   /* the kernel clears it when the host thread is gone */
     int exited;                   /* set by sys_exit before the host thread dies */
     int vfork_child;              /* a vfork child: shares our memory, not our process */
     int vfork_root;               /* its own chroot: index + 1 in view.c's roots, or 0 */
-    struct kernel_sigaction *vfork_actions; /* its own signal actions (sys_signal.c) */
     int *app_clear_child_tid;     /* set_tid_address / CLONE_CHILD_CLEARTID */
 
     struct host_ucontext *trap_uc; /* the app context of the syscall being served */
 
-    /* App signal state (rt/libos/signal.h). The host's mask is derived from app_sigmask
-     * whenever app code runs. */
-    kernel_sigset_t app_sigmask;
     struct host_stack app_altstack;
     struct host_siginfo taken;     /* the signal taken in the window, if sig_taken */
-    long trap_nr;                  /* the syscall this trap serves, for restarts */
+    uintptr_t patch_settle_rip;    /* where a patched call's slow exit resumes the app */
+    int patch_tf;                  /* the app's trap flag was set in that call (path E) */
     int pass_deferred;             /* this trap leaves its syscall to the PASS trampoline */
     kernel_sigset_t saved_mask;    /* the mask to restore at trap exit (sigsuspend, ppoll) */
     int saved_mask_valid;
@@ -74,6 +97,15 @@ _Static_assert(__builtin_offsetof(struct tcb, fault_fixup) == TCB_OFF_FAULT_FIXU
 _Static_assert(__builtin_offsetof(struct tcb, sig_taken) == TCB_OFF_SIG_TAKEN, "tcb sig_taken");
 _Static_assert(__builtin_offsetof(struct tcb, window_mask) == TCB_OFF_WINDOW_MASK, "tcb window");
 _Static_assert(__builtin_offsetof(struct tcb, pass_ret) == TCB_OFF_PASS_RET, "tcb pass_ret");
+_Static_assert(__builtin_offsetof(struct tcb, trap_nr) == TCB_OFF_TRAP_NR, "tcb trap_nr");
+_Static_assert(__builtin_offsetof(struct tcb, restart_rip) == TCB_OFF_RESTART_RIP, "tcb restart");
+_Static_assert(__builtin_offsetof(struct tcb, app_sigmask) == TCB_OFF_APP_SIGMASK, "tcb mask");
+_Static_assert(__builtin_offsetof(struct tcb, vfork_actions) == TCB_OFF_VFORK_ACTIONS, "tcb vfork");
+_Static_assert(__builtin_offsetof(struct tcb, patch_site) == TCB_OFF_PATCH_SITE, "tcb site");
+_Static_assert(__builtin_offsetof(struct tcb, patch_ret) == TCB_OFF_PATCH_RET, "tcb ret");
+_Static_assert(__builtin_offsetof(struct tcb, patch_save) == TCB_OFF_PATCH_SAVE, "tcb save");
+_Static_assert(__builtin_offsetof(struct tcb, stack_top) == TCB_OFF_STACK_TOP, "tcb stack");
+_Static_assert(__builtin_offsetof(struct tcb, exit_mask) == TCB_OFF_EXIT_MASK, "tcb exit mask");
 
 static inline struct tcb *tcb_self(void)
 {

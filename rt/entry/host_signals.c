@@ -6,6 +6,7 @@
 #include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "libos/patch.h"
 #include "libos/signal.h"
 #include "libos/syscall.h"
 #include "pal/host.h"
@@ -68,7 +69,9 @@ void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontex
         take_in_window(t, si, uc);
         return;
     }
-    if (in_pass_trampoline(rip)) {
+    if (patch_app_context(t, uc)) {
+        ; /* a stub or the patch entry, standing for the app at its site */
+    } else if (in_pass_trampoline(rip)) {
         signal_pass_to_app_context(t, uc, si->si_signo); /* then as in app code */
     } else if (in_asis(rip)) {
         /* asis code runs with async signals blocked outside the windows: a bug. Keep the
@@ -93,6 +96,8 @@ static void owned_sent(struct tcb *t, struct host_siginfo *si, struct host_ucont
         take_in_window(t, si, uc); /* the window's mask lets it through only if it is due */
         return;
     }
+    if (patch_app_context(t, uc))
+        rip = uc->uc_mcontext.rip; /* the app at a patched site */
     if (in_pass_trampoline(rip) && !(signal_owned_refused(t) & SIGBIT(sig))) {
         /* Due now: it ends the app's blocking call as any signal would. (A blocked or
          * ignored one leaves the trampoline alone: a rolled-back call is made again.) */
@@ -132,6 +137,12 @@ static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc
     struct host_ucontext *outer = t->trap_uc;
     t->trap_uc = uc;
     t->trap_nr = si->u.sigsys.syscall;
+    if (patch_trap_from_stub(t, uc))
+        patch_stats_count(PATCH_PATH_T, t->trap_nr);
+    else {
+        t->restart_rip = m->rip - 2; /* the syscall instruction */
+        patch_stats_count(PATCH_PATH_TRAP, t->trap_nr);
+    }
     const long args[6] = { (long)m->rdi, (long)m->rsi, (long)m->rdx,
                            (long)m->r10, (long)m->r8,  (long)m->r9 };
     m->rax = (uint64_t)syscall_dispatch(t, t->trap_nr, args);
@@ -181,6 +192,19 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
         uc->uc_mcontext.rip = uc->uc_mcontext.rcx = t->pass_ret;
         return;
     }
+    if (sig == SIGTRAP && patch_in_code(rip))
+        return; /* single-stepping through a stub or the patch entry: as over a SYSCALL */
+    if (sig == SIGTRAP && in_asis(rip) && (uc->uc_mcontext.eflags & EFLAGS_TF)) {
+        /* The app's trap flag came along into a patched call's C code (path E): off
+         * until the call's end, where patch_settle sets it again. */
+        uc->uc_mcontext.eflags &= ~EFLAGS_TF;
+        t->patch_tf = 1;
+        return;
+    }
+    if (sig == SIGILL && rip == (uintptr_t)pal_patch_settle) {
+        patch_settle(t, uc); /* the slow exit of a patched call (patch_entry.inc) */
+        return;
+    }
     if (t->fault_fixup && rip >= (uintptr_t)usercopy_start && rip < (uintptr_t)usercopy_end) {
         uc->uc_mcontext.rip = t->fault_fixup; /* a bad app pointer: the copy returns -EFAULT */
         return;
@@ -189,7 +213,9 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
         report_asis_fault(t, sig, si, uc);
         return;
     }
-    /* A fault in app code: Linux's force semantics (a blocked or ignored fault kills). */
+    /* A fault in app code: Linux's force semantics (a blocked or ignored fault kills).
+     * One in a stub's copy of the app's instructions happened, for the app, at its site. */
+    patch_app_context(t, uc);
     signal_force(t, uc, si);
 }
 

@@ -10,6 +10,7 @@
 #include "libos/fd_reserve.h"
 #include "lib/fmt.h"
 #include "libos/mm.h"
+#include "libos/patch.h"
 #include "libos/syscall.h"
 #include "libos/thread.h"
 #include "libos/trace.h"
@@ -29,6 +30,7 @@ struct plan {
     const char *start_dir;   /* --cwd, or NULL */
     const char *root;        /* --chroot (the app chrooted, then exec'd), or NULL */
     const char *sigmask;     /* --sigmask (hex,hex,hex), or NULL */
+    int patch_plan_fd;       /* --patch-plan-fd, or -1 */
     int app_argc;
     char **app_argv;
 };
@@ -93,6 +95,7 @@ static void read_plan(int argc, char **argv, struct plan *p)
     p->exe_path = 0;
     p->trace_fd = -1;
     p->sigmask = 0;
+    p->patch_plan_fd = -1;
     int i = 1;
     for (; i < argc && strcmp(argv[i], PLAN_END) != 0; i++) {
         const char *a = argv[i];
@@ -140,6 +143,18 @@ static void read_plan(int argc, char **argv, struct plan *p)
             static char sigmask[64]; /* copied, as exe_path */
             fmt_snprintf(sigmask, sizeof(sigmask), "%s", a + strlen(PLAN_OPT_SIGMASK));
             p->sigmask = sigmask;
+        } else if (strcmp(a, PLAN_OPT_PATCH "off") == 0) {
+            g_patch_mode = PATCH_OFF;
+        } else if (strcmp(a, PLAN_OPT_PATCH "go") == 0) {
+            g_patch_mode = PATCH_GO;
+        } else if (strcmp(a, PLAN_OPT_PATCH "all") == 0) {
+            g_patch_mode = PATCH_ALL;
+        } else if (starts_with(a, PLAN_OPT_PATCH_PLAN_FD)) {
+            p->patch_plan_fd = (int)parse_decimal(a + strlen(PLAN_OPT_PATCH_PLAN_FD));
+        } else if (starts_with(a, PLAN_OPT_PLAN_CACHE_FD)) {
+            g_plan_cache_fd = (int)parse_decimal(a + strlen(PLAN_OPT_PLAN_CACHE_FD));
+        } else if (strcmp(a, PLAN_OPT_STATS) == 0) {
+            patch_stats_enable();
         } else
             fatal("asis-rt: unknown launch option '%s' (asis-rt is started by asis)", a);
     }
@@ -204,6 +219,8 @@ void rt_main(uint64_t *initial_sp)
     if (exe_fd < 0)
         fatal("cannot use the program's file descriptor (%d)", exe_fd);
     record_paths(exe_fd);
+    if (g_plan_cache_fd >= 0)
+        g_plan_cache_fd = fd_move_to_reserved(g_plan_cache_fd); /* kept for execve */
     if (plan.trace_fd >= 0) {
         g_trace_fd = fd_move_to_reserved(plan.trace_fd);
         if (g_trace_fd < 0)
@@ -236,6 +253,14 @@ void rt_main(uint64_t *initial_sp)
     /* exe_fd stays open (reserved, close-on-exec): execve of /proc/self/exe reopens
      * exactly this file, whatever its path names by then. */
     mm_brk_init(img.end, img.brk_reserved_end);
+    patch_class_init();
+    if (plan.patch_plan_fd < 0 && g_plan_cache_fd >= 0 && g_patch_mode != PATCH_OFF)
+        plan.patch_plan_fd = patch_plan_lookup(g_plan_cache_fd, exe_fd); /* exec'd by the app */
+    if (plan.patch_plan_fd >= 0) {
+        /* Before the app's first instruction; the plan's fd is not the app's. */
+        patch_apply(plan.patch_plan_fd, g_patch_mode, &img);
+        host_close(plan.patch_plan_fd);
+    }
 
     struct stack_request req = {
         .argc = plan.app_argc,

@@ -45,7 +45,9 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         fmt++;
         char pad = ' ';
-        int width = 0, precision = -1, longs = 0;
+        int width = 0, precision = -1, longs = 0, left = 0;
+        if (*fmt == '-')
+            left = 1, fmt++;
         if (*fmt == '0')
             pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
@@ -97,10 +99,12 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             size_t n = strlen(s);
             if (precision >= 0 && (size_t)precision < n)
                 n = precision;
-            for (int i = (int)n; i < width; i++)
+            for (int i = (int)n; !left && i < width; i++)
                 put(&o, ' ');
             for (size_t i = 0; i < n; i++)
                 put(&o, s[i]);
+            for (int i = (int)n; left && i < width; i++)
+                put(&o, ' ');
             break;
         }
         case '%':

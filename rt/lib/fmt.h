@@ -1,5 +1,6 @@
-/* A small snprintf for the runtime: %d %i %u %x %p %s %c %% with l/ll/z, width,
- * zero padding and %.*s. Enough for logs and traces; no floating point. */
+/* A small snprintf for the runtime: %d %i %u %x %p %s %c %% with l/ll/z, width (%-Ns
+ * pads on the right), zero padding and %.*s. Enough for logs and traces; no floating
+ * point. */
 #ifndef ASIS_LIB_FMT_H
 #define ASIS_LIB_FMT_H
 #include <stdarg.h>

@@ -4,6 +4,7 @@
 #include "vfs/lookup.h"
 #include "lib/log.h"
 #include "libos/fd_reserve.h"
+#include "libos/patch.h"
 #include "libos/signal.h"
 #include "libos/trace.h"
 #include "pal/host.h"
@@ -62,6 +63,35 @@ static long refuse(long nr, const char *reason)
             log_warn("unknown syscall number %ld; returning ENOSYS", nr);
     }
     return -ENOSYS;
+}
+
+unsigned char syscall_patch_class(long nr)
+{
+    switch (nr) {
+    /* These need the host's whole signal context: the new thread or program starts from
+     * it, or (rt_sigreturn) it is replaced. */
+    case __NR_rt_sigreturn:
+    case __NR_clone:
+    case __NR_clone3:
+    case __NR_fork:
+    case __NR_vfork:
+    case __NR_execve:
+    case __NR_execveat:
+        return PATCH_CLASS_TRAP;
+    }
+    if (nr < 0 || nr >= SYSCALL_NAMES)
+        return 0;
+    const struct syscall_entry *e = &g_syscalls[nr];
+    if (e->kind != SC_PASS && e->kind != SC_BLOCK)
+        return 0;
+    unsigned char c = PATCH_CLASS_PASS;
+    for (int i = 0; e->arg_fmt[i] && i < 6; i++) {
+        if (e->arg_fmt[i] == 'F')
+            c |= 1u << i;
+        else if (e->arg_fmt[i] == 'D')
+            return 0; /* AT_FDCWD or an fd: left to E's fd_args_ok */
+    }
+    return c;
 }
 
 /* asis's own descriptors do not exist for the app. */

@@ -11,7 +11,6 @@
 #include "pal/host.h"
 
 #define RED_ZONE 128
-#define EFLAGS_TF 0x100
 #define EFLAGS_DF 0x400
 #define EFLAGS_RF 0x10000
 /* The flags rt_sigreturn takes from the frame (arch/x86/kernel/signal.c FIX_EFLAGS). */

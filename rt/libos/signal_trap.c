@@ -70,7 +70,7 @@ static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int
     int handler = act.handler != SIG_DFL_HANDLER && act.handler != SIG_IGN_HANDLER;
     if (!handler || ret == -ERESTARTNOINTR ||
         (ret == -ERESTARTSYS && (act.flags & SA_RESTART))) {
-        m->rip -= 2; /* the app's SYSCALL instruction, made again after the handler */
+        m->rip = t->restart_rip; /* the app's syscall, made again after the handler */
         m->rax = (uint64_t)t->trap_nr;
     } else {
         m->rax = (uint64_t)-EINTR;
@@ -112,7 +112,7 @@ void signal_pass_to_app_context(struct tcb *t, struct host_ucontext *uc, int sig
         m->rip = ret;
         settle_interrupted_call(t, uc, sig);
     } else if (m->rip == (uintptr_t)pal_pass_syscall) {
-        m->rip = ret - 2; /* not made yet: made again after the handler (rax = nr) */
+        m->rip = t->restart_rip; /* not made yet: made again after the handler (rax = nr) */
     } else {
         m->rip = ret; /* made: rax holds its result */
     }
@@ -130,7 +130,7 @@ void signal_trap_exit(struct tcb *t, struct host_ucontext *uc)
         settle_interrupted_call(t, uc, 0);
     } else if (!t->sig_taken && signal_take_owned_due(t) && deferred) {
         /* An owned signal the app let through meanwhile: the call is made after it. */
-        uc->uc_mcontext.rip = t->pass_ret - 2;
+        uc->uc_mcontext.rip = t->restart_rip;
     }
     if (t->sig_taken) {
         t->sig_taken = 0;

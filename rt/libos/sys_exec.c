@@ -2,6 +2,7 @@
  * (they may be megabytes), the program is checked, #! lines are followed, and the host
  * execs asis-rt with a launch plan (common/launch_plan.h) for the program. */
 #include "libos/exec.h"
+#include "libos/patch.h"
 #include "elf_check.h"
 #include "launch_plan.h"
 #include "lib/fmt.h"
@@ -18,8 +19,8 @@
 #define ARGS_MAX_BYTES (2UL << 20)  /* argv + envp strings, as the default ARG_MAX */
 #define SCRATCH_BYTES ((1UL << 20) + ARGS_MAX_BYTES + 8192)
 /* runtime options before the app's argv: 8, the mounts (2 each), --uname-release,
- * --sigmask */
-#define PLAN_ARGS (10 + 2 * VIEW_MOUNTS_MAX)
+ * --sigmask, --patch, --plan-cache-fd, --stats */
+#define PLAN_ARGS (13 + 2 * VIEW_MOUNTS_MAX)
 
 static char g_runtime_path[PATH_MAX_LINUX];
 static char g_exe_real_path[PATH_MAX_LINUX];
@@ -311,6 +312,17 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     signal_exec_option(tcb_self(), opt_sigmask, sizeof(opt_sigmask));
     *--args = opt_sigmask;
     *--args = opt_log;
+    /* Patching as asked for the first program, from the plan cache (patch_lookup.c). */
+    char opt_cache[40];
+    static const char *const patch_opts[] = { PLAN_OPT_PATCH "off", PLAN_OPT_PATCH "go",
+                                              PLAN_OPT_PATCH "all" };
+    *--args = (char *)patch_opts[g_patch_mode];
+    if (g_plan_cache_fd >= 0) {
+        fmt_snprintf(opt_cache, sizeof(opt_cache), "%s%d", PLAN_OPT_PLAN_CACHE_FD, g_plan_cache_fd);
+        *--args = opt_cache;
+    }
+    if (g_patch_stats)
+        *--args = PLAN_OPT_STATS;
     *--args = g_trap_mode == TRAP_SECCOMP ? PLAN_OPT_TRAP "seccomp-inherited" : PLAN_OPT_TRAP "sud";
     *--args = opt_path;
     *--args = opt_fd;
@@ -321,7 +333,11 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, 0);
     host_syscall3(__NR_fcntl, fd, F_SETFD, 0);
     view_mount_fds_inheritable(1);
+    if (g_plan_cache_fd >= 0)
+        host_syscall3(__NR_fcntl, g_plan_cache_fd, F_SETFD, 0);
     long r = host_syscall3(__NR_execve, g_runtime_path, args, envp);
+    if (g_plan_cache_fd >= 0)
+        host_syscall3(__NR_fcntl, g_plan_cache_fd, F_SETFD, FD_CLOEXEC);
     view_mount_fds_inheritable(0);
     if (g_trace_fd >= 0)
         host_syscall3(__NR_fcntl, g_trace_fd, F_SETFD, FD_CLOEXEC);

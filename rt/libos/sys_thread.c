@@ -4,6 +4,7 @@
  * copy of the parent's trap frame with rt_sigreturn. vfork children start the same way;
  * fork children continue in the trap that forked them. */
 #include "libos/syscall.h"
+#include "libos/patch.h"
 #include "libos/signal.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -283,6 +284,8 @@ long sys_exit(int code)
 
 long sys_exit_group(int code)
 {
+    if (!tcb_self()->vfork_child)
+        patch_stats_print(); /* a vfork child's exit is not its parent's */
     host_exit_group(code);
 }
 

@@ -20,6 +20,7 @@ __attribute__((no_stack_protector)) struct tcb *thread_area_alloc(uint64_t canar
     t->self = t;
     t->canary = canary;
     t->area_base = (uintptr_t)area;
+    t->stack_top = tcb_stack_top(t);
     t->host_tid_word = 1;
     return t;
 }

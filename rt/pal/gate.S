@@ -4,6 +4,7 @@
  * a syscall instruction appears anywhere else. */
 
 #include "tcb.h"
+#include "libos/patch.h"
 
     .text
     .globl pal_gate_start, pal_gate_end
@@ -112,6 +113,12 @@ pal_pass_after:
     mov %gs:TCB_OFF_PASS_RET, %rcx
     jmp *%rcx
 pal_pass_end:
+
+    .globl pal_patch_entry, pal_patch_e_saved, pal_patch_e_block, pal_patch_e_exit
+    .globl pal_patch_e_jmp, pal_patch_e_end, pal_patch_settle
+    .hidden pal_patch_entry, pal_patch_e_saved, pal_patch_e_block, pal_patch_e_exit
+    .hidden pal_patch_e_jmp, pal_patch_e_end, pal_patch_settle
+#include "pal/patch_entry.inc"
 
 /* The restorer of every asis host signal handler: the kernel returns here from the
  * handler with rsp just past the frame's return address, i.e. at the ucontext. */

@@ -59,6 +59,7 @@ typedef uint64_t kernel_sigset_t; /* the kernel's 64-signal set */
 #define SA_SIGINFO 0x00000004
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000
+#define EFLAGS_TF 0x100UL /* the trap flag: single-step */
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
 #define SA_RESTORER 0x04000000
