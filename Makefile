@@ -5,14 +5,18 @@ BUILD ?= build
 CC ?= gcc
 
 COMMON_SRC := common/elf_check.c
-CLI_SRC := $(wildcard cli/*.c) $(COMMON_SRC)
+# Shared with the unit tests but not with the runtime: the front end's program analyses.
+CLI_COMMON_SRC := common/elf_image.c common/pclntab.c common/go_buildinfo.c
+CLI_SRC := $(wildcard cli/*.c) $(COMMON_SRC) $(CLI_COMMON_SRC)
 RT_C_SRC := $(wildcard rt/lib/*.c rt/pal/*.c rt/loader/*.c rt/libos/*.c rt/vfs/*.c rt/entry/*.c) $(COMMON_SRC)
 RT_ASM_SRC := $(wildcard rt/entry/*.S rt/pal/*.S)
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration
 
 CLI_CFLAGS := -O2 -g $(WARN) -Icommon -D_GNU_SOURCE -MMD -MP
-CLI_LIBS :=
+# Zydis decodes x86 to find syscall sites; libmd's SHA-256 keys the patch-plan cache.
+# The runtime links neither.
+CLI_LIBS := -lZydis -lmd
 
 # The runtime: freestanding static-pie. No libc, no %fs (the app owns it), no vector
 # registers (the syscall path must not disturb the app's), the stack protector reads its
@@ -54,7 +58,7 @@ $(BUILD)/rt-obj/%.o: %.S
 # Unit tests of the front end's parsers, built with libc and sanitizers.
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
-$(BUILD)/unit/%: tests/unit/%.c $(COMMON_SRC)
+$(BUILD)/unit/%: tests/unit/%.c $(COMMON_SRC) $(CLI_COMMON_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(WARN) -Icommon -D_GNU_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $^
 

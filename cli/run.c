@@ -11,12 +11,15 @@
 #include "cli.h"
 #include "exit_codes.h"
 #include "launch_plan.h"
+#include "patch.h"
 
 struct run_options {
     const char *trace_path; /* NULL: no trace; "-": stderr */
     const char *trap;       /* "sud" or "seccomp" */
     int log_level;
     const char *uname_release;
+    const char *patch; /* "off", "go" or "all" */
+    int stats;
     struct view_options view;
 };
 
@@ -52,6 +55,44 @@ static int find_runtime(char *out, size_t size)
     return access(out, X_OK);
 }
 
+/* Whether the plan has a site that --patch=mode would rewrite. */
+static int plan_has_work(const struct plan *p, const char *mode)
+{
+    for (uint32_t i = 0; i < p->hdr->nsites; i++) {
+        uint8_t kind = p->sites[i].kind;
+        if (kind == PATCH_SITE_GO || (kind == PATCH_SITE_GENERIC && strcmp(mode, "all") == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* The patch mode to pass and the plan's fd (or -1): without a plan, or with nothing in
+ * it to rewrite, the program simply runs with every syscall trapped. */
+static const char *prepare_patching(int prog_fd, const struct run_options *opt, int *plan_fd)
+{
+    *plan_fd = -1;
+    if (strcmp(opt->patch, "off") == 0)
+        return "off";
+    struct plan_result r;
+    const char *why = "";
+    if (plan_get(prog_fd, &r, &why) != 0) {
+        if (opt->log_level >= 2)
+            fprintf(stderr, "asis: info: no patch plan (%s); every syscall traps\n", why);
+        return "off";
+    }
+    if (opt->log_level >= 2)
+        fprintf(stderr, "asis: info: patch plan %s in %.2f ms, %u sites\n",
+                r.cached ? "cached" : "computed", r.ms, r.plan.hdr->nsites);
+    if (!plan_has_work(&r.plan, opt->patch)) {
+        plan_result_free(&r);
+        return "off";
+    }
+    *plan_fd = r.fd;
+    r.fd = -1; /* kept open for the runtime */
+    plan_result_free(&r);
+    return opt->patch;
+}
+
 static int keep_across_exec(int fd)
 {
     int flags = fcntl(fd, F_GETFD);
@@ -60,7 +101,7 @@ static int keep_across_exec(int fd)
 
 int cmd_run(int argc, char **argv)
 {
-    static struct run_options opt = { .trap = "sud", .log_level = 1 };
+    static struct run_options opt = { .trap = "sud", .log_level = 1, .patch = "all" };
     int i = 0, view_status;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -78,6 +119,14 @@ int cmd_run(int argc, char **argv)
             opt.trap = a + 7;
         } else if (strncmp(a, "--log=", 6) == 0 && parse_log_level(a + 6) >= 0) {
             opt.log_level = parse_log_level(a + 6);
+        } else if (strncmp(a, "--patch=", 8) == 0) {
+            if (strcmp(a + 8, "off") != 0 && strcmp(a + 8, "go") != 0 && strcmp(a + 8, "all") != 0) {
+                cli_error("run: --patch: expected off, go or all, not '%s'", a + 8);
+                return ASIS_EXIT_USAGE;
+            }
+            opt.patch = a + 8;
+        } else if (strcmp(a, "--stats") == 0) {
+            opt.stats = 1;
         } else if (strncmp(a, "--uname-release=", 16) == 0) {
             if (strlen(a + 16) > 64) {
                 /* struct utsname's field: 64 bytes and a NUL */
@@ -119,7 +168,15 @@ int cmd_run(int argc, char **argv)
             return ASIS_EXIT_USAGE;
         }
     }
-    if (keep_across_exec(prog.fd) < 0 || (trace_fd >= 0 && keep_across_exec(trace_fd) < 0)) {
+    int plan_fd, cache_fd = -1;
+    const char *patch_mode = prepare_patching(prog.fd, &opt, &plan_fd);
+    if (strcmp(opt.patch, "off") != 0) {
+        cache_fd = plan_cache_open_dir();
+        patch_mode = opt.patch; /* for the programs the app execs, too */
+    }
+    if (keep_across_exec(prog.fd) < 0 || (trace_fd >= 0 && keep_across_exec(trace_fd) < 0) ||
+        (plan_fd >= 0 && keep_across_exec(plan_fd) < 0) ||
+        (cache_fd >= 0 && keep_across_exec(cache_fd) < 0)) {
         cli_error("cannot pass descriptors to the runtime: %s", strerror(errno));
         return ASIS_EXIT_INTERNAL;
     }
@@ -132,7 +189,7 @@ int cmd_run(int argc, char **argv)
 
     /* asis-rt PLAN... -- argv0 args... */
     int app_argc = argc - i;
-    char **rt_argv = calloc(app_argc + 10 + 2 * mount_count, sizeof(char *));
+    char **rt_argv = calloc(app_argc + 14 + 2 * mount_count, sizeof(char *));
     if (!rt_argv) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;
@@ -153,6 +210,13 @@ int cmd_run(int argc, char **argv)
         failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_CWD, opt.view.start_dir) < 0;
     if (opt.uname_release)
         failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_UNAME_RELEASE, opt.uname_release) < 0;
+    failed |= asprintf(&rt_argv[n++], "%s%s", PLAN_OPT_PATCH, patch_mode) < 0;
+    if (plan_fd >= 0)
+        failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_PATCH_PLAN_FD, plan_fd) < 0;
+    if (cache_fd >= 0)
+        failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_PLAN_CACHE_FD, cache_fd) < 0;
+    if (opt.stats)
+        rt_argv[n++] = PLAN_OPT_STATS;
     if (failed) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;

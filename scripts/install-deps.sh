@@ -3,6 +3,10 @@
 #   - build-essential: gcc, make and glibc's static libraries (asis and the C tests)
 #   - golang-1.NN-go: Go toolchains the tests build their programs with
 #   - tmux: a terminal for tests/unit/tty_job_control.sh (C-c, C-z, fg in a shell)
+#   - libzydis-dev: the x86 decoder the front end finds syscall sites with (binary
+#     patching); the runtime never links it
+#   - libmd-dev: SHA-256 for the front end's patch-plan cache keys
+#   - strace: tests/unit/patch_cache.sh checks that a warm start does not read the program
 # Newer Go toolchains live in other Debian suites (bookworm-backports, trixie,
 # trixie-backports). We add those suites using the mirror this machine already uses,
 # and pin them so that only the packages named below can come from there.
@@ -38,7 +42,7 @@ if [ -r /etc/debian_version ] && command -v apt-get >/dev/null; then
     mirror=$(debian_mirror) || { echo "install-deps: cannot find this machine's Debian mirror in /etc/apt" >&2; exit 1; }
     suites=""
     pins=""
-    pkgs="build-essential tmux golang-1.19-go"
+    pkgs="build-essential tmux libzydis-dev libmd-dev strace golang-1.19-go"
     for v in $GO_VERSIONS_EXTRA; do
         s=$(suite_for "$v")
         case " $suites " in *" $s "*) ;; *) suites="$suites $s" ;; esac
