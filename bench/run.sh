@@ -32,9 +32,11 @@ RSS_TARGET_KIB=$((8 * 1024))
 if [ "$QUICK" = 1 ]; then
     RUNS=${BENCH_RUNS:-3}
     N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 N_PATHS=20000 N_SIGNALS=10000 HELLO_RUNS=5
+    N_HTTP=2000 N_TIME=200000
 else
     RUNS=${BENCH_RUNS:-5}
     N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 N_PATHS=200000 N_SIGNALS=100000 HELLO_RUNS=20
+    N_HTTP=20000 N_TIME=2000000
 fi
 
 say() { printf '%s\n' "$*" >&2; }
@@ -88,7 +90,7 @@ if [ "${BENCH_ALL_GO:-0}" != 1 ]; then
     toolchains=("${toolchains[-1]}")
 fi
 
-PROGS=(syscall_loop file_io pingpong path_ops signals hello)
+PROGS=(syscall_loop file_io pingpong path_ops signals http_loopback time_now hello)
 
 build_progs() { # toolchain dir -> builds $OUT/go<ver>/<prog>
     local tc=$1 ver=${1##*/go-} p
@@ -184,6 +186,8 @@ bench_one_toolchain() {
     interleaved pingpong "$dir/pingpong" "$N_PINGPONG"
     interleaved path_ops "$dir/path_ops" "$N_PATHS"
     interleaved signals "$dir/signals" "$N_SIGNALS"
+    interleaved http_loopback "$dir/http_loopback" "$N_HTTP"
+    interleaved time_now "$dir/time_now" "$N_TIME"
     for v in "${variants[@]}"; do
         record syscall_loop "$v" "$(median_in syscall_loop "$v" ns_per_op)"
         record file_io_write "$v" "$(median_in file_io "$v" write_MBps)"
@@ -193,6 +197,8 @@ bench_one_toolchain() {
         record open_close "$v" "$(median_in path_ops "$v" open_close_ns)"
         record symlink_stat "$v" "$(median_in path_ops "$v" symlink_stat_ns)"
         record fault_panic "$v" "$(median_in signals "$v" ns_per_fault)"
+        record http_loopback "$v" "$(median_in http_loopback "$v" ns_per_request)"
+        record time_now "$v" "$(median_in time_now "$v" ns_per_op)"
     done
 
     # Start-up: a block of runs per variant (each is ~1 ms, so drift does not matter),
@@ -288,6 +294,8 @@ for tc in "${toolchains[@]}"; do
         print_row open_close ns/op
         print_row symlink_stat ns/op
         print_row fault_panic ns/op
+        print_row http_loopback ns/request
+        print_row time_now ns/op
         print_row hello ms/run
         print_rss
     } >"$TMP/report-$ver"
@@ -305,7 +313,8 @@ else
     echo "asis run flags: ${ASIS_RUN_FLAGS:-(none)}${BENCH_TRAPS:+; traps: $BENCH_TRAPS}"
 fi
 echo "sizes: syscall_loop $N_SYSCALL calls, file_io $FILE_MIB MiB, pingpong $N_PINGPONG round trips," \
-    "path_ops $N_PATHS calls each, signals $N_SIGNALS faults"
+    "path_ops $N_PATHS calls each, signals $N_SIGNALS faults," \
+    "http_loopback $N_HTTP requests, time_now $N_TIME calls"
 echo "ratio = asis/native; for MB/s rows higher is better, so a ratio below 1 means asis is slower"
 for ver in "${REPORT_VERS[@]}"; do cat "$TMP/report-$ver"; done
 

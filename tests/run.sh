@@ -18,6 +18,9 @@
 #
 # Environment:
 #   ASIS_RUN_FLAGS        extra flags for `asis run`, e.g. --trap=seccomp
+#   ASIS_TRAP_MODES       trap mechanisms every program runs under ("sud seccomp")
+#   ASIS_PATCH_MODES      patch modes besides the default all, run under the first trap
+#                         mechanism ("off go"; go only for Go programs); "" for none
 #   ASIS_GO_VERSIONS      Go versions to use, e.g. "1.19 1.26" (default: every
 #                         /usr/lib/go-1.*/bin/go)
 #   ASIS_TIMEOUT          default per-run timeout in seconds (60); a case may set its own
@@ -62,6 +65,9 @@ unset fd_path fd
 
 pattern=${1:-}
 out=$root/build/tests               # everything this runner writes goes under here
+# asis caches patch plans under $XDG_CACHE_HOME: the tests keep theirs (hundreds of test
+# programs and malformed files) in the build directory, not in the user's cache.
+export XDG_CACHE_HOME=$out/cache
 default_timeout=${ASIS_TIMEOUT:-60}
 unit_timeout=${ASIS_UNIT_TIMEOUT:-600}
 jobs=${ASIS_JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -71,6 +77,8 @@ read -r -a run_flags <<<"${ASIS_RUN_FLAGS:-}"
 # default carry it in their name (go1.26/hello/stripped@seccomp).
 read -r -a trap_modes <<<"${ASIS_TRAP_MODES:-sud seccomp}"
 trap_flag=()
+# ... and, under the first of them, with each patch mode besides the default (all).
+read -r -a patch_modes <<<"${ASIS_PATCH_MODES-off go}"
 
 passed=0
 failed=0
@@ -396,9 +404,11 @@ short_diff() {
     diff -u --label native --label asis "$2" "$3" | head -n 20
 }
 
-# compare_program NAME BIN ARGS...: compare_one under each trap mechanism.
+# compare_program NAME BIN ARGS...: compare_one under each trap mechanism with the
+# default patching (--patch=all), then under the first trap mechanism with each other
+# patch mode (go: Go programs only; for others it is the same as off).
 compare_program() {
-    local name=$1 mode
+    local name=$1 mode patch
     shift
     for mode in "${trap_modes[@]}"; do
         # shellcheck disable=SC2076
@@ -409,6 +419,11 @@ compare_program() {
         else
             compare_one "$name@$mode" "$@"
         fi
+    done
+    for patch in "${patch_modes[@]}"; do
+        [ "$patch" = go ] && [[ $name != go* ]] && continue
+        trap_flag=("--trap=${TRAPS[0]}" "--patch=$patch")
+        compare_one "$name@patch=$patch" "$@"
     done
 }
 
