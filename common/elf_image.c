@@ -3,33 +3,13 @@
  * nothing in a damaged file is aligned. */
 #include <string.h>
 
+#include "unaligned.h"
 #include "elf_image.h"
 
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
 #define SHDR_SIZE 64
 #define EM_X86_64 62
-
-static uint16_t get16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 /* Whether [off, off + len) lies inside a buffer of size bytes. */
 static int inside(uint64_t off, uint64_t len, size_t size)

@@ -2,6 +2,7 @@
  * reading any function afterwards is a few loads with no checks left to fail. */
 #include <string.h>
 
+#include "unaligned.h"
 #include "pclntab.h"
 
 #define HEADER_SIZE 72        /* u32 magic, 4 x u8, 8 x uintptr */
@@ -11,20 +12,6 @@
 #define FUNC_HEAD 8           /* _func starts {u32 entryOff, i32 nameOff} */
 /* Where the header does not say, the text starts at the entry point minus its offset. */
 #define ENTRY_FUNC_NAME "_rt0_amd64_linux"
-
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 static enum pclntab_status fail(const char **reason, enum pclntab_status s, const char *why)
 {

@@ -40,13 +40,6 @@ static void on_usr1(int sig)
 }
 
 // The scheduler state of a thread of this process ('R', 'S', ...), or 0.
-static char thread_state(pid_t tid)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-    return proc_stat_state(path);
-}
-
 // ---------------------------------------------------------------------------- one case
 
 struct blocking_case {
@@ -61,20 +54,8 @@ static long last_result; // what the call returned, for the cleanup (accepted fd
 static atomic_int call_done;
 static const struct blocking_case *current;
 
-// Waits (at most ms) until cond() holds; returns whether it did.
-static int wait_for(int (*cond)(void), int ms)
-{
-    long long end = now_ms() + ms;
-    while (!cond()) {
-        if (now_ms() > end)
-            return 0;
-        nap_ms(1);
-    }
-    return 1;
-}
-
 static int done(void) { return atomic_load(&call_done); }
-static int asleep_or_done(void) { return done() || thread_state(main_tid) == 'S'; }
+static int asleep_or_done(void) { return done() || task_state(main_tid) == 'S'; }
 static int handler_ran_or_done(void) { return done() || handled > 0; }
 
 static void *helper(void *arg)
@@ -85,18 +66,18 @@ static void *helper(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
 
-    if (!wait_for(asleep_or_done, 5000) || done()) {
+    if (!wait_until(asleep_or_done, 5000) || done()) {
         printf("%s: the call did not block\n", current->name);
         fflush(stdout);
     }
     syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
-    wait_for(handler_ran_or_done, 5000);
+    wait_until(handler_ran_or_done, 5000);
     // Restarted: complete only once the call sleeps again (a futex value changed before
     // the restart would make FUTEX_WAIT fail with EAGAIN instead).
-    wait_for(asleep_or_done, 5000);
+    wait_until(asleep_or_done, 5000);
     if (current->complete)
         current->complete();
-    if (!wait_for(done, 5000)) {
+    if (!wait_until(done, 5000)) {
         printf("%s: stuck\n", current->name);
         fflush(stdout);
         _exit(1);

@@ -112,26 +112,8 @@ static pid_t main_tid;
 static atomic_int call_done;
 static const struct blocking_case *current;
 
-static char thread_state(pid_t t)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t);
-    return proc_stat_state(path);
-}
-
-static int wait_for(int (*cond)(void), int ms)
-{
-    long long end = now_ms() + ms;
-    while (!cond()) {
-        if (now_ms() > end)
-            return 0;
-        nap_ms(1);
-    }
-    return 1;
-}
-
 static int done(void) { return atomic_load(&call_done); }
-static int asleep_or_done(void) { return done() || thread_state(main_tid) == 'S'; }
+static int asleep_or_done(void) { return done() || task_state(main_tid) == 'S'; }
 static int handler_ran_or_done(void) { return done() || handled > 0; }
 
 // Once the main thread sleeps in the call, arms a 1 ms one-shot ITIMER_REAL: its
@@ -143,14 +125,14 @@ static void *helper(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
-    if (!wait_for(asleep_or_done, 5000) || done())
+    if (!wait_until(asleep_or_done, 5000) || done())
         printf("%s: the call did not block\n", current->name);
     struct itimerval it = { .it_value = { 0, 1000 } };
     if (setitimer(ITIMER_REAL, &it, NULL) != 0)
         die("setitimer");
-    if (!wait_for(handler_ran_or_done, 5000))
+    if (!wait_until(handler_ran_or_done, 5000))
         printf("%s: no SIGALRM\n", current->name);
-    wait_for(asleep_or_done, 5000);
+    wait_until(asleep_or_done, 5000);
     current->complete();
     return NULL;
 }

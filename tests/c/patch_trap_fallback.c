@@ -233,26 +233,8 @@ static void on_usr1(int sig)
     handled++;
 }
 
-static char thread_state(pid_t t)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t);
-    return proc_stat_state(path);
-}
-
-static int wait_for(int (*cond)(void), int ms)
-{
-    long long end = now_ms() + ms;
-    while (!cond()) {
-        if (now_ms() > end)
-            return 0;
-        nap_ms(1);
-    }
-    return 1;
-}
-
 static int done(void) { return atomic_load(&call_done); }
-static int asleep_or_done(void) { return done() || thread_state(main_tid) == 'S'; }
+static int asleep_or_done(void) { return done() || task_state(main_tid) == 'S'; }
 static int handler_ran_or_done(void) { return done() || handled > 0; }
 
 // Waits until the main thread sleeps in the read, interrupts it, and once the read
@@ -263,11 +245,11 @@ static void *interrupter(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
-    if (!wait_for(asleep_or_done, 5000) || done())
+    if (!wait_until(asleep_or_done, 5000) || done())
         printf("the read did not block\n");
     syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
-    wait_for(handler_ran_or_done, 5000);
-    wait_for(asleep_or_done, 5000);
+    wait_until(handler_ran_or_done, 5000);
+    wait_until(asleep_or_done, 5000);
     if (write(pipe_w, data, sizeof(data)) != (long)sizeof(data))
         die("write");
     return NULL;

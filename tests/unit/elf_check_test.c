@@ -12,33 +12,8 @@
 #include <unistd.h>
 
 #include "elf_check.h"
+#include "unit_check.h"
 #include "exit_codes.h"
-
-static int g_passed, g_failed;
-static char g_why[512]; /* first failure inside the current group */
-
-static void fail_why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail_why(const char *fmt, ...)
-{
-    if (g_why[0])
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_why, sizeof g_why, fmt, ap);
-    va_end(ap);
-}
-
-static void group_end(const char *name)
-{
-    if (g_why[0]) {
-        printf("not ok - %s: %s\n", name, g_why);
-        g_failed++;
-    } else {
-        printf("ok - %s\n", name);
-        g_passed++;
-    }
-    g_why[0] = 0;
-}
 
 static const char *result_name(enum elf_check_result r)
 {

@@ -16,32 +16,7 @@
 
 #include "go_buildinfo.h"
 #include "pclntab.h"
-
-static int g_passed, g_failed;
-static char g_why[512];
-
-static void fail_why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail_why(const char *fmt, ...)
-{
-    if (g_why[0])
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_why, sizeof g_why, fmt, ap);
-    va_end(ap);
-}
-
-static void group_end(const char *name)
-{
-    if (g_why[0]) {
-        printf("not ok - %s: %s\n", name, g_why);
-        g_failed++;
-    } else {
-        printf("ok - %s\n", name);
-        g_passed++;
-    }
-    g_why[0] = 0;
-}
+#include "unit_check.h"
 
 static void put16(uint8_t *p, uint64_t v) { p[0] = v; p[1] = v >> 8; }
 static void put32(uint8_t *p, uint64_t v) { for (int i = 0; i < 4; i++) p[i] = v >> (8 * i); }

@@ -1,6 +1,7 @@
 // Small helpers the C tests share that are not about signals: failing with the errno
-// name, printing booleans, sleeping, a monotonic clock in ms, collecting what a child
-// wrote to a pipe before it ended, and a thread's scheduler state from /proc.
+// name, printing booleans, sleeping, a monotonic clock in ms, waiting for a condition,
+// collecting what a child wrote to a pipe before it ended, and a thread's scheduler
+// state from /proc.
 #ifndef ASIS_TESTS_C_LIB_TEST_UTIL_H
 #define ASIS_TESTS_C_LIB_TEST_UTIL_H
 #include <errno.h>
@@ -76,6 +77,26 @@ static inline char proc_stat_state(const char *stat_path)
     buf[n] = 0;
     char *p = strrchr(buf, ')'); // the command name may hold anything, even ')'
     return p && p[1] == ' ' ? p[2] : 0;
+}
+
+// The scheduler state of thread tid of this process, or 0.
+static inline char task_state(pid_t tid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+    return proc_stat_state(path);
+}
+
+// Waits (at most ms) until cond() holds; returns whether it did.
+static inline int wait_until(int (*cond)(void), int ms)
+{
+    long long end = now_ms() + ms;
+    while (!cond()) {
+        if (now_ms() > end)
+            return 0;
+        nap_ms(1);
+    }
+    return 1;
 }
 
 #endif
