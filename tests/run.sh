@@ -20,7 +20,7 @@
 #   ASIS_RUN_FLAGS        extra flags for `asis run`, e.g. --trap=seccomp
 #   ASIS_TRAP_MODES       trap mechanisms every program runs under ("sud seccomp")
 #   ASIS_PATCH_MODES      patch modes besides the default all, run under the first trap
-#                         mechanism ("off go"; go only for Go programs); "" for none
+#                         mechanism ("off go"); "" for none
 #   ASIS_GO_VERSIONS      Go versions to use, e.g. "1.19 1.26" (default: every
 #                         /usr/lib/go-1.*/bin/go)
 #   ASIS_TIMEOUT          default per-run timeout in seconds (60); a case may set its own
@@ -406,7 +406,7 @@ short_diff() {
 
 # compare_program NAME BIN ARGS...: compare_one under each trap mechanism with the
 # default patching (--patch=all), then under the first trap mechanism with each other
-# patch mode (go: Go programs only; for others it is the same as off).
+# patch mode.
 compare_program() {
     local name=$1 mode patch
     shift
@@ -421,7 +421,6 @@ compare_program() {
         fi
     done
     for patch in "${patch_modes[@]}"; do
-        [ "$patch" = go ] && [[ $name != go* ]] && continue
         trap_flag=("--trap=${TRAPS[0]}" "--patch=$patch")
         compare_one "$name@patch=$patch" "$@"
     done
