@@ -173,7 +173,7 @@ int cmd_inspect(int argc, char **argv)
     printf("entry:     0x%llx\n", (unsigned long long)info.entry);
     printf("segments:  0x%llx-0x%llx\n", (unsigned long long)info.lowest_vaddr,
            (unsigned long long)info.highest_vaddr);
-    printf("runnable:  yes (every syscall trapped and emulated)\n");
+    printf("runnable:  yes (patched sites below cost about a call, the rest a trap)\n");
     print_program_kind(prog.fd);
     print_sites(prog.fd, 0);
     close(prog.fd);

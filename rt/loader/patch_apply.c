@@ -123,11 +123,38 @@ static uintptr_t build_stub(uint8_t *slot, uintptr_t slot_addr, const struct pat
     return trap;
 }
 
-/* Makes the pages of [a, a+len) writable (never executable at the same time), or back. */
-static int set_writable(uintptr_t a, size_t len, int writable, int prot)
+/* The pages being rewritten: writable (and not executable) while the sites on them are
+ * written, one mprotect pair per run of pages rather than per site. */
+struct write_window {
+    uintptr_t start, end; /* page aligned; empty if start == end */
+    int prot;             /* to restore */
+};
+
+static void write_window_close(struct write_window *w)
+{
+    if (w->end > w->start)
+        host_mprotect((void *)w->start, w->end - w->start, w->prot);
+    w->start = w->end = 0;
+}
+
+/* Makes [a, a+len) writable, extending the open window if the site is on its pages or
+ * the page after. 0, or -1 if the host refused. */
+static int write_window_cover(struct write_window *w, uintptr_t a, size_t len)
 {
     uintptr_t p = page_down(a), e = page_up(a + len);
-    return (int)host_mprotect((void *)p, e - p, writable ? PROT_READ | PROT_WRITE : prot);
+    int prot = vma_app_prot_at(a);
+    if (w->end > w->start && p >= w->start && p <= w->end && prot == w->prot) {
+        if (e > w->end && host_mprotect((void *)w->end, e - w->end, PROT_READ | PROT_WRITE) < 0)
+            return -1;
+        if (e > w->end)
+            w->end = e;
+        return 0;
+    }
+    write_window_close(w);
+    if (host_mprotect((void *)p, e - p, PROT_READ | PROT_WRITE) < 0)
+        return -1;
+    *w = (struct write_window){ p, e, prot };
+    return 0;
 }
 
 void patch_apply(int plan_fd, enum patch_mode mode, const struct loaded_image *img)
@@ -215,18 +242,18 @@ void patch_apply(int plan_fd, enum patch_mode mode, const struct loaded_image *i
     g_patch_nslots = n;
 
     /* Now the sites: jmp rel32 to the stub, int3 over the rest of the window. */
+    struct write_window win = { 0, 0, 0 };
     for (k = 0; k < n; k++) {
         const struct patch_site *s = &sites[slots[k].plan_index];
         uintptr_t a = slots[k].start, stub = stubs + (uintptr_t)k * PATCH_STUB_BYTES;
-        int prot = vma_app_prot_at(a);
-        if (set_writable(a, s->len, 1, prot) < 0)
+        if (write_window_cover(&win, a, s->len) < 0)
             continue; /* stays as it was: its syscall traps */
         uint8_t *w = (uint8_t *)a;
         memset(w + 5, 0xcc, s->len - 5);
         put_rel32(w + 1, a + 5, stub);
         w[0] = 0xe9;
-        set_writable(a, s->len, 0, prot);
     }
+    write_window_close(&win);
     log_info("patch plan: %u of %u sites patched", n, h.nsites);
     host_munmap(sites, sites_bytes);
 }
