@@ -19,6 +19,7 @@
 #define TCB_OFF_PATCH_SAVE 96 /* five words: rdi rsi rdx r10 rax */
 #define TCB_OFF_STACK_TOP 136
 #define TCB_OFF_EXIT_MASK 144
+#define TCB_OFF_OWNED_PENDING 152
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -60,9 +61,11 @@ struct tcb {
                                     signals */
     uintptr_t stack_top;         /* %gs:136, top of the asis stack */
     kernel_sigset_t exit_mask;   /* %gs:144, the host mask a patched call returns with */
+    kernel_sigset_t owned_pending; /* %gs:152, signals asis owns (SIGSEGV...) sent by a
+                                      process while the app blocked them or was inside
+                                      asis; the patch entry leaves P to E while any wait */
 
     int tid;                      /* host tid == app tid (threads are 1:1) */
-    volatile int host_tid_word;   /* the kernel clears it when the host thread is gone */
     int exited;                   /* set by sys_exit before the host thread dies */
     int vfork_child;              /* a vfork child: shares our memory, not our process */
     int vfork_root;               /* its own chroot: index + 1 in view.c's roots, or 0 */
@@ -74,12 +77,11 @@ struct tcb {
     struct host_siginfo taken;     /* the signal taken in the window, if sig_taken */
     uintptr_t patch_settle_rip;    /* where a patched call's slow exit resumes the app */
     int patch_tf;                  /* the app's trap flag was set in that call (path E) */
+    uint64_t patch_eflags;         /* the app's flags for that slow exit */
     int pass_deferred;             /* this trap leaves its syscall to the PASS trampoline */
     kernel_sigset_t saved_mask;    /* the mask to restore at trap exit (sigsuspend, ppoll) */
     int saved_mask_valid;
     int in_fatal;                  /* printing an asis-bug report: a second fault just dies */
-    kernel_sigset_t owned_pending; /* signals asis owns (SIGSEGV...) sent by a process while
-                                      the app blocked them or was inside asis */
     struct host_siginfo owned_info[6]; /* their siginfo (rt/libos/signal.h owned_slot) */
     uint64_t app_gs_base;          /* ARCH_SET_GS from the app: remembered, never applied */
 
@@ -106,6 +108,7 @@ _Static_assert(__builtin_offsetof(struct tcb, patch_ret) == TCB_OFF_PATCH_RET, "
 _Static_assert(__builtin_offsetof(struct tcb, patch_save) == TCB_OFF_PATCH_SAVE, "tcb save");
 _Static_assert(__builtin_offsetof(struct tcb, stack_top) == TCB_OFF_STACK_TOP, "tcb stack");
 _Static_assert(__builtin_offsetof(struct tcb, exit_mask) == TCB_OFF_EXIT_MASK, "tcb exit mask");
+_Static_assert(__builtin_offsetof(struct tcb, owned_pending) == TCB_OFF_OWNED_PENDING, "tcb owned");
 
 static inline struct tcb *tcb_self(void)
 {

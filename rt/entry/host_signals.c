@@ -185,15 +185,16 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
         owned_sent(t, si, uc);
         return;
     }
-    if (sig == SIGTRAP && rip > (uintptr_t)pal_pass_syscall && rip <= (uintptr_t)pal_pass_end) {
+    if (sig == SIGTRAP && rip > (uintptr_t)pal_pass_syscall && rip < (uintptr_t)pal_pass_end) {
         /* The app single-steps (EFLAGS.TF) through a call the trampoline made: natively
          * the SYSCALL instruction gives no trap of its own, so none here either; the
          * next comes after the app's next instruction. */
         uc->uc_mcontext.rip = uc->uc_mcontext.rcx = t->pass_ret;
         return;
     }
-    if (sig == SIGTRAP && patch_in_code(rip))
-        return; /* single-stepping through a stub or the patch entry: as over a SYSCALL */
+    if (sig == SIGTRAP && (patch_in_code(rip) || rip == (uintptr_t)pal_pass_syscall))
+        return; /* single-stepping through a stub, the patch entry or into path P's
+                   syscall: as over a SYSCALL, the next trap comes after it */
     if (sig == SIGTRAP && in_asis(rip) && (uc->uc_mcontext.eflags & EFLAGS_TF)) {
         /* The app's trap flag came along into a patched call's C code (path E): off
          * until the call's end, where patch_settle sets it again. */

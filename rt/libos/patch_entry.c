@@ -59,7 +59,7 @@ int patch_dispatch(struct host_ucontext *uc)
     struct tcb *t = tcb_self();
     struct host_mcontext *m = &uc->uc_mcontext;
     const struct patch_slot *s = slot_at(t->patch_site);
-    long nr = (long)m->rax;
+    long nr = (int)m->rax; /* as the kernel: the number is eax */
     uc->uc_sigmask = host_mask_of(t->app_sigmask);
     t->trap_uc = uc;
     t->trap_nr = nr;
@@ -76,6 +76,7 @@ int patch_dispatch(struct host_ucontext *uc)
                ret == -ERESTART_RESTARTBLOCK;
     if (slow) {
         t->patch_settle_rip = m->rip;
+        t->patch_eflags = m->eflags; /* the frame is gone by the time patch_settle runs */
         return 1;
     }
     t->exit_mask = host_mask_of(t->app_sigmask);
@@ -85,9 +86,11 @@ int patch_dispatch(struct host_ucontext *uc)
 void patch_settle(struct tcb *t, struct host_ucontext *uc)
 {
     /* uc is the app's context with the call's result, but ud2's rip. */
-    uc->uc_mcontext.rip = t->patch_settle_rip;
+    struct host_mcontext *m = &uc->uc_mcontext;
+    m->rip = t->patch_settle_rip;
+    m->eflags = (m->eflags & ~FIX_EFLAGS) | (t->patch_eflags & FIX_EFLAGS);
     if (t->patch_tf)
-        uc->uc_mcontext.eflags |= EFLAGS_TF; /* cleared by on_fault for asis's code */
+        m->eflags |= EFLAGS_TF; /* cleared by on_fault for asis's code */
     t->patch_tf = 0;
     struct host_ucontext *outer = t->trap_uc;
     t->trap_uc = uc;
@@ -142,6 +145,7 @@ int patch_app_context(struct tcb *t, struct host_ucontext *uc)
         m->r12 = f->r12, m->r13 = f->r13, m->r14 = f->r14, m->r15 = f->r15;
         m->rdi = f->rdi, m->rsi = f->rsi, m->rbp = f->rbp, m->rbx = f->rbx;
         m->rdx = f->rdx, m->rax = f->rax, m->rcx = f->rcx;
+        m->eflags = (m->eflags & ~FIX_EFLAGS) | (f->eflags & FIX_EFLAGS);
         m->rip = f->rip;
         m->rsp = f->rsp;
         return 1;

@@ -13,8 +13,6 @@
 #define RED_ZONE 128
 #define EFLAGS_DF 0x400
 #define EFLAGS_RF 0x10000
-/* The flags rt_sigreturn takes from the frame (arch/x86/kernel/signal.c FIX_EFLAGS). */
-#define FIX_EFLAGS 0x50DD5UL
 #define XSAVE_MIN_SIZE (FXSAVE_SIZE + XSAVE_HEADER_SIZE)
 
 size_t fpstate_size(const void *fpstate)

@@ -109,9 +109,10 @@ static long clone_thread(const struct clone_request *req)
     struct tcb *child = child_prepare(req);
     if (!child)
         return -EAGAIN;
-    unsigned long host_flags = (req->flags & CLONE_HOST_PASSED) | CLONE_CHILD_CLEARTID;
-    /* The kernel clears host_tid_word when the thread is gone: then its area is freed. */
-    long tid = child_launch(child, req, host_flags, (int *)&child->host_tid_word);
+    /* The app's clear-child-tid word is handed to the host only at the thread's exit
+     * (sys_exit); thread.c finds out by the tid when the area can be freed. */
+    unsigned long host_flags = req->flags & CLONE_HOST_PASSED;
+    long tid = child_launch(child, req, host_flags, 0);
     if (tid < 0)
         return tid;
     child->tid = (int)tid;
@@ -273,12 +274,11 @@ long sys_clone3(void *app_args, size_t size)
 long sys_exit(int code)
 {
     struct tcb *t = tcb_self();
-    if (t->app_clear_child_tid) {
-        int zero = 0;
-        if (copy_to_app(t->app_clear_child_tid, &zero, sizeof(zero)) == 0)
-            host_futex(t->app_clear_child_tid, FUTEX_WAKE, 1, 0);
-    }
     __atomic_store_n(&t->exited, 1, __ATOMIC_RELEASE);
+    /* The host clears the app's tid word and wakes its joiner once this thread can no
+     * longer run, after its robust futexes and its rseq area are done with, as natively:
+     * the joiner may free this thread's stack at once. */
+    host_syscall1(__NR_set_tid_address, t->app_clear_child_tid);
     host_exit_thread(code);
 }
 

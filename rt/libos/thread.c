@@ -21,7 +21,6 @@ __attribute__((no_stack_protector)) struct tcb *thread_area_alloc(uint64_t canar
     t->canary = canary;
     t->area_base = (uintptr_t)area;
     t->stack_top = tcb_stack_top(t);
-    t->host_tid_word = 1;
     return t;
 }
 
@@ -37,11 +36,14 @@ void thread_register(struct tcb *t)
 {
     struct tcb *dead = 0;
     mutex_lock(&g_thread_lock);
-    /* Reap: a thread that has exited and whose host thread the kernel has released
-     * (CLONE_CHILD_CLEARTID cleared host_tid_word) no longer uses its area. */
+    /* Reap: a thread that has exited and whose host thread is gone (its tid no longer
+     * names a thread of this process: the kernel has released it, so nothing touches its
+     * area) no longer uses its area. A tid reused meanwhile only delays this. */
+    long pid = host_getpid();
     for (struct tcb **pp = &g_thread_list; *pp;) {
         struct tcb *c = *pp;
-        if (c->exited && __atomic_load_n(&c->host_tid_word, __ATOMIC_ACQUIRE) == 0) {
+        if (__atomic_load_n(&c->exited, __ATOMIC_ACQUIRE) &&
+            host_syscall3(__NR_tgkill, pid, c->tid, 0) == -ESRCH) {
             *pp = c->next;
             c->next = dead;
             dead = c;

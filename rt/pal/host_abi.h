@@ -60,6 +60,8 @@ typedef uint64_t kernel_sigset_t; /* the kernel's 64-signal set */
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000
 #define EFLAGS_TF 0x100UL /* the trap flag: single-step */
+/* The flags rt_sigreturn takes from the frame (arch/x86/kernel/signal.c FIX_EFLAGS). */
+#define FIX_EFLAGS 0x50DD5UL
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
 #define SA_RESTORER 0x04000000
