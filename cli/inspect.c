@@ -2,6 +2,7 @@
  * sites binary patching finds (docs/patching-design.md 6). --sites prints only
  * `ADDR FUNC+OFF patch|trap` per site, sorted by address, for tests. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <Zydis/Zydis.h>
@@ -117,8 +118,15 @@ static void print_program_kind(int fd)
     else
         printf("go:        %s, not analysed (%s)\n", version, why);
     struct elf_section symtab;
-    printf("stripped:  %s\n",
-           elf_image_find_section_type(&pi.elf, ELF_SHT_SYMTAB, &symtab) == 0 ? "no" : "yes");
+    struct fde_range *fdes = NULL;
+    size_t nfdes = 0;
+    if (elf_image_find_section_type(&pi.elf, ELF_SHT_SYMTAB, &symtab) == 0)
+        printf("stripped:  no\n");
+    else if (st != PCLNTAB_OK && eh_frame_fdes(&pi.elf, &fdes, &nfdes) == 0 && nfdes)
+        printf("stripped:  yes (function bounds from %zu .eh_frame FDEs)\n", nfdes);
+    else
+        printf("stripped:  yes\n");
+    free(fdes);
     program_image_unmap(&pi);
 }
 

@@ -21,7 +21,8 @@ struct found_site {
 struct site_list {
     struct found_site *v;
     size_t n, cap;
-    int failed; /* out of memory */
+    int failed;  /* out of memory */
+    char *names; /* names made up by the analysis (fde@0x...), freed with the list */
 };
 void site_list_add(struct site_list *l, const struct found_site *s);
 void site_list_free(struct site_list *l);
@@ -32,19 +33,21 @@ void site_make_trapped(struct patch_site *s, enum patch_trap_reason reason);
  * TRAPPED sites (cli/go_sites.c). 0, or -1 on failure (out of memory). */
 int go_sites_find(const struct elf_image *img, const struct pclntab *t, struct site_list *out);
 
-/* Every SYSCALL instruction of other code (static C): in the .symtab functions as
- * PATCH_SITE_GENERIC or TRAPPED sites; without .symtab, by decoding the executable
- * segments linearly, all TRAPPED (NO_BOUNDS) (cli/generic_sites.c). 0 or -1. */
+/* Every SYSCALL instruction of other code (static C), in functions bounded by .symtab,
+ * else by the FDEs of .eh_frame, as PATCH_SITE_GENERIC or TRAPPED sites; those outside
+ * every function (or all, without either) TRAPPED (NO_BOUNDS) (cli/generic_sites.c).
+ * 0 or -1. */
 int generic_sites_find(const struct elf_image *img, struct site_list *out);
 
-/* The functions that have exception landing pads, which are branch targets no
- * instruction names (cli/landing_pads.c). 0 and a malloc'd sorted array of [lo, hi)
- * ranges (NULL, 0 if none); -1 if the binary has .gcc_except_table but its .eh_frame
- * cannot be read, so any function may have them. */
-struct addr_range {
+/* One FDE of .eh_frame: the code [lo, hi) it describes, and whether it names an LSDA,
+ * i.e. the function has exception landing pads: branch targets no instruction names. */
+struct fde_range {
     uint64_t lo, hi;
+    int has_lsda;
 };
-int landing_pad_functions(const struct elf_image *img, struct addr_range **out, size_t *n);
+/* Every FDE of the program's .eh_frame, sorted by lo (cli/eh_frame.c): 0 and a malloc'd
+ * array (NULL, 0 if there is no .eh_frame), or -1 if .eh_frame cannot be read. */
+int eh_frame_fdes(const struct elf_image *img, struct fde_range **out, size_t *n);
 
 /* A plan in memory: exactly the bytes the runtime reads (header, sites, names). */
 struct plan {

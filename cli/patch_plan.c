@@ -32,6 +32,7 @@ void site_list_add(struct site_list *l, const struct found_site *s)
 void site_list_free(struct site_list *l)
 {
     free(l->v);
+    free(l->names);
     memset(l, 0, sizeof *l);
 }
 

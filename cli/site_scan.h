@@ -11,8 +11,9 @@
 #include "patch.h"
 
 /* Every address the text may branch or return to: direct branch and call targets,
- * return addresses, rip-relative addresses (a lea of a label may feed an indirect jump)
- * and function entries. A window must not contain one except at its start. */
+ * return addresses, rip-relative addresses (a lea of a label may feed an indirect jump),
+ * function entries and the starts of .eh_frame FDEs. A window must not contain one
+ * except at its start. */
 struct branch_targets {
     uint64_t *v;
     size_t n, cap;
@@ -25,16 +26,30 @@ void branch_targets_free(struct branch_targets *b);
 struct function_scan {
     uint64_t entry, end;
     const char *name;
-    int unsafe; /* undecodable bytes or an indirect jmp: every site in it stays trapped */
+    int unsafe; /* undecodable bytes or an indirect jmp: every site in it stays trapped;
+                   set beforehand, it traps them all the same */
 };
 
 /* Decodes [f->entry, f->end) of img: adds its branch targets to targets and one
  * found_site per SYSCALL to sites, with the window chosen by site_window_choose (at
- * most max_prefix instructions; kind is the kind a patchable site gets). Sets f->unsafe.
+ * most max_prefix instructions; kind is the kind a patchable site gets). Sets, never
+ * clears, f->unsafe.
  * Returns -1 if the function's bytes are not in the file, else 0. */
 int scan_function(const ZydisDecoder *dec, const struct elf_image *img,
                   struct function_scan *f, int max_prefix, uint8_t kind,
                   struct branch_targets *targets, struct site_list *sites);
+
+/* The instruction starts a linear sweep of the executable sections finds
+ * (cli/insn_starts.c), to check that an FDE starts an instruction. */
+struct insn_starts {
+    uint64_t lo, hi; /* the span of the executable sections */
+    uint8_t *bits;   /* bit a - lo is set when an instruction starts at a */
+};
+/* 0, or -1 (no executable section, an implausible span, out of memory). */
+int insn_starts_sweep(const ZydisDecoder *dec, const struct elf_image *img,
+                      struct insn_starts *s);
+int insn_starts_has(const struct insn_starts *s, uint64_t addr);
+void insn_starts_free(struct insn_starts *s);
 
 /* After all functions are scanned: sites whose window holds a branch target (other
  * than at its start) become TRAPPED (BRANCH_INTO) (cli/branch_targets.c). */

@@ -15,7 +15,7 @@
 
 #define PATCH_PLAN_MAGIC "ASISPLN1"
 /* Bumped whenever the analysis rules change: a cached plan of another version is a miss. */
-#define PATCH_PLAN_VERSION 1
+#define PATCH_PLAN_VERSION 2
 #define PATCH_PLAN_MAX_SITES 65536
 #define PATCH_PLAN_MAX_NAMES (16u << 20)
 

@@ -7,7 +7,9 @@
 #   suffix, as the pclntab spells them); both builds must list exactly it, and every
 #   site but syscall.rawVforkSyscall (pop %r12: not idempotent) must be patched.
 # - A static glibc program: every syscall objdump finds inside a function with a symbol
-#   and a size must be listed (patched or trapped), and some must be patched.
+#   and a size must be listed (patched or trapped), and some must be patched. Stripped
+#   (function bounds from .eh_frame FDEs), it must list the same sites, patch most of
+#   them, none the unstripped build traps, and its write loop must take the patched path.
 set -u
 # shellcheck source=tests/unit/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -81,6 +83,15 @@ reference() {
     done
 }
 
+# patched SITES: the addresses of the patched sites in inspect --sites output, sorted.
+patched() { awk '$3 == "patch" { print $1 }' "$1" | sort; }
+
+# write_loop_patched STATS: --stats output says the loop's 1000 writes took path P and
+# none trapped (columns: patched entry stub-trap trapped).
+write_loop_patched() {
+    awk '$2 == "stats:" && $3 == "write" && $4 >= 1000 && $7 == 0 { ok = 1 } END { exit !ok }' "$1"
+}
+
 # sites BINARY: inspect --sites without the verdict.
 sites() { "$ASIS" inspect --sites "$1" | awk '{ print $1, $2 }'; }
 
@@ -139,7 +150,10 @@ int main(void)
     pthread_t t;
     pthread_create(&t, NULL, worker, NULL);
     pthread_join(t, NULL);
-    printf("%d %d\n", getppid() > 0, (int)sysconf(_SC_NPROCESSORS_ONLN) > 0);
+    int writes = 0;
+    for (int i = 0; i < 1000; i++)
+        writes += write(1, "", 0) == 0;
+    printf("%d %d\n", getppid() > 0 && writes == 1000, (int)sysconf(_SC_NPROCESSORS_ONLN) > 0);
     return 0;
 }
 C
@@ -162,5 +176,26 @@ for pie in "" -pie; do
         check "glibc static$pie: runs like natively with --patch=$mode" \
             [ "$("$ASIS" run --patch=$mode "$bin" 2>&1)" = "1 1" ]
     done
+
+    # Stripped: the functions are the FDEs of .eh_frame. A site outside every FDE (the
+    # signal trampoline's FDE starts inside padding, __clone's syscall is between its
+    # two FDEs) is trapped, so the stripped build may patch fewer sites, never others.
+    strip -o "$bin-s" "$bin" || check "glibc static$pie: strip" false
+    "$ASIS" inspect --sites "$bin-s" >"$tmp/cgot-s"
+    check "glibc static$pie stripped: inspect lists the unstripped build's sites" \
+        cmp -s <(awk '{ print $1 }' "$tmp/cgot") <(awk '{ print $1 }' "$tmp/cgot-s")
+    check "glibc static$pie stripped: it patches only sites the unstripped build patches" \
+        [ -z "$(comm -13 <(patched "$tmp/cgot") <(patched "$tmp/cgot-s"))" ]
+    check "glibc static$pie stripped: most are patched" \
+        [ "$(grep -c ' patch$' "$tmp/cgot-s")" -gt "$(grep -c ' trap$' "$tmp/cgot-s")" ]
+    check "glibc static$pie stripped: sites are named by their FDE" \
+        has_line "$tmp/cgot-s" '^0x[0-9a-f]+ fde@0x[0-9a-f]+\+0x[0-9a-f]+ patch$'
+    echo "# glibc static$pie stripped: $(wc -l <"$tmp/cgot-s") sites," \
+        "$(grep -c ' patch$' "$tmp/cgot-s") patched"
+    "$ASIS" run --stats "$bin-s" >"$tmp/c.out" 2>"$tmp/c.err"
+    check "glibc static$pie stripped: runs like natively" \
+        [ "$(cat "$tmp/c.out")" = "$("$bin-s")" ]
+    check "glibc static$pie stripped: the write loop takes the patched path" \
+        write_loop_patched "$tmp/c.err"
 done
 finish

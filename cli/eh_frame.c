@@ -1,8 +1,9 @@
-/* Which functions have exception landing pads. A landing pad is entered by the unwinder,
- * not by any instruction, so no decoder sees it as a branch target; a function with one
- * cannot be proven free of targets inside a window. Such a function is one whose
- * .eh_frame FDE names an LSDA (its .gcc_except_table entry): those FDEs' ranges are
- * returned. glibc's static stdio has about 16 (lock cleanups in fclose, fputs...). */
+/* The FDEs of .eh_frame: the code ranges the unwinder knows, which `strip` keeps. They
+ * give function bounds when .symtab is gone, and tell which functions have exception
+ * landing pads: an FDE that names an LSDA (its .gcc_except_table entry) has some. A
+ * landing pad is entered by the unwinder, not by any instruction, so no decoder sees it
+ * as a branch target. glibc's static stdio has about 16 such functions (lock cleanups in
+ * fclose, fputs...). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,34 +128,34 @@ static int read_cie(struct reader r, struct cie *c)
     return r.bad ? -1 : 0;
 }
 
-static int add_range(struct addr_range **v, size_t *n, size_t *cap, uint64_t lo, uint64_t hi)
+static int add_fde(struct fde_range **v, size_t *n, size_t *cap, const struct fde_range *f)
 {
     if (*n == *cap) {
-        size_t c = *cap ? 2 * *cap : 16;
-        struct addr_range *nv = realloc(*v, c * sizeof *nv);
+        size_t c = *cap ? 2 * *cap : 256;
+        struct fde_range *nv = realloc(*v, c * sizeof *nv);
         if (!nv)
             return -1;
         *v = nv;
         *cap = c;
     }
-    (*v)[(*n)++] = (struct addr_range){lo, hi};
+    (*v)[(*n)++] = *f;
     return 0;
 }
 
-static int compare_ranges(const void *a, const void *b)
+static int compare_fdes(const void *a, const void *b)
 {
-    uint64_t x = ((const struct addr_range *)a)->lo, y = ((const struct addr_range *)b)->lo;
+    uint64_t x = ((const struct fde_range *)a)->lo, y = ((const struct fde_range *)b)->lo;
     return x < y ? -1 : x > y;
 }
 
-int landing_pad_functions(const struct elf_image *img, struct addr_range **out, size_t *n)
+int eh_frame_fdes(const struct elf_image *img, struct fde_range **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    struct elf_section eh, except;
-    if (elf_image_find_section(img, ".gcc_except_table", &except) != 0)
+    struct elf_section eh;
+    if (elf_image_find_section(img, ".eh_frame", &eh) != 0)
         return 0;
-    if (elf_image_find_section(img, ".eh_frame", &eh) != 0 || !eh.bytes)
+    if (!eh.bytes)
         return -1;
     struct reader r = {.p = eh.bytes, .end = (size_t)eh.size, .addr = eh.addr};
     size_t cap = 0;
@@ -192,7 +193,10 @@ int landing_pad_functions(const struct elf_image *img, struct addr_range **out, 
                 read_pointer(&fr, c.lsda_enc & ~PE_INDIRECT, &lsda_raw);
             if (fr.bad)
                 goto bad;
-            if (lsda_raw && add_range(out, n, &cap, lo, lo + range) != 0)
+            /* An empty range or one that wraps describes no code (a discarded function's
+             * leftover FDE). */
+            struct fde_range f = {lo, lo + range, lsda_raw != 0};
+            if (range && lo <= UINT64_MAX - range && add_fde(out, n, &cap, &f) != 0)
                 goto bad;
         }
         r.pos = next;
@@ -200,7 +204,7 @@ int landing_pad_functions(const struct elf_image *img, struct addr_range **out, 
     if (r.bad)
         goto bad;
     if (*n)
-        qsort(*out, *n, sizeof **out, compare_ranges);
+        qsort(*out, *n, sizeof **out, compare_fdes);
     return 0;
 bad:
     free(*out);
