@@ -84,6 +84,12 @@ if [ ! -x "$MEASURE" ] || [ "$ROOT/bench/measure.c" -nt "$MEASURE" ]; then
     gcc -O2 -Wall -Wextra -o "$MEASURE" "$ROOT/bench/measure.c" || die "building measure failed"
 fi
 
+KERNEL_FLOOR=$OUT/kernel_floor
+if [ ! -x "$KERNEL_FLOOR" ] || [ "$ROOT/bench/kernel_floor.c" -nt "$KERNEL_FLOOR" ]; then
+    gcc -O2 -Wall -Wextra -o "$KERNEL_FLOOR" "$ROOT/bench/kernel_floor.c" ||
+        die "building kernel_floor failed"
+fi
+
 mapfile -t toolchains < <(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V)
 [ ${#toolchains[@]} -gt 0 ] || die "no Go toolchain in /usr/lib/go-1.*"
 if [ "${BENCH_ALL_GO:-0}" != 1 ]; then
@@ -302,6 +308,14 @@ for tc in "${toolchains[@]}"; do
     REPORT_VERS+=("$ver")
 done
 
+# What the kernel alone charges a syscall once interception is on (no asis): the floor
+# under syscall_loop's asis column.
+say "bench: kernel_floor x $RUNS"
+for _ in $(seq "$RUNS"); do
+    ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} "$KERNEL_FLOOR" "$N_SYSCALL" >>"$TMP/kernel_floor" ||
+        say "bench: kernel_floor failed"
+done
+
 # The whole table at the end, so progress messages and program stderr do not split it.
 echo "asis benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs," \
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -317,5 +331,14 @@ echo "sizes: syscall_loop $N_SYSCALL calls, file_io $FILE_MIB MiB, pingpong $N_P
     "http_loopback $N_HTTP requests, time_now $N_TIME calls"
 echo "ratio = asis/native; for MB/s rows higher is better, so a ratio below 1 means asis is slower"
 for ver in "${REPORT_VERS[@]}"; do cat "$TMP/report-$ver"; done
+if [ -s "$TMP/kernel_floor" ]; then
+    kf_native=$(median_of native_ns <"$TMP/kernel_floor")
+    kf_sud=$(median_of sud_ns <"$TMP/kernel_floor")
+    kf_seccomp=$(median_of seccomp_ns <"$TMP/kernel_floor")
+    echo "kernel floor (bench/kernel_floor.c, no asis): one getppid costs $kf_native ns natively," \
+        "$kf_sud ns with Syscall User Dispatch on ($(awk -v a="$kf_sud" -v b="$kf_native" \
+        'BEGIN { printf "%.2f", a / b }')x), $kf_seccomp ns with a seccomp filter" \
+        "($(awk -v a="$kf_seccomp" -v b="$kf_native" 'BEGIN { printf "%.2f", a / b }')x)"
+fi
 
 [ "$FAILED" = 0 ] || { say "bench: some measurements FAILED (see messages above)"; exit 1; }
