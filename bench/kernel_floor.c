@@ -1,11 +1,11 @@
 /*
  * kernel_floor: what the host kernel alone charges a syscall once a process intercepts
  * syscalls the way asis does, with no asis involved. Times a loop of getppid (one raw
- * SYSCALL each) three ways in one process, in this order:
+ * SYSCALL each) three ways, one after the other:
+ *   seccomp   (a forked child, first) a one-instruction allow-all seccomp filter;
  *   native    nothing enabled;
  *   sud       Syscall User Dispatch on, with the selector set to allow everything, so
- *             every syscall still runs natively but takes the kernel's slow entry path;
- *   seccomp   (a forked child) a one-instruction allow-all seccomp filter.
+ *             every syscall still runs natively but takes the kernel's slow entry path.
  * A patched site under asis can be no faster than the sud (or seccomp) line: that is the
  * floor for `syscall_loop` (docs/patching-design.md 11).
  *
@@ -57,13 +57,14 @@ int main(int argc, char **argv)
         double t = ns_per_call(n);
         _exit(write(fds[1], &t, sizeof(t)) == sizeof(t) ? 0 : 1);
     }
-    double native = ns_per_call(n);
+    /* One at a time: the loops must not compete for the CPUs. */
     int st;
     double seccomp = -1;
     if (waitpid(pid, &st, 0) != pid || st != 0 || read(fds[0], &seccomp, sizeof(seccomp)) != sizeof(seccomp)) {
         fprintf(stderr, "kernel_floor: the seccomp child failed\n");
         return 1;
     }
+    double native = ns_per_call(n);
     /* An empty range at address 1: no syscall is ever in it, the selector decides. */
     if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 1, 1, &selector) != 0) {
         perror("kernel_floor: PR_SET_SYSCALL_USER_DISPATCH");
