@@ -65,9 +65,13 @@ static long refuse(long nr, const char *reason)
     return -ENOSYS;
 }
 
-unsigned char syscall_patch_class(long nr)
+uint16_t syscall_patch_class(long nr)
 {
     switch (nr) {
+    /* Go's netpoller calls epoll_pwait with no mask: then it is epoll_wait, a BLOCK call. */
+    case __NR_epoll_pwait:
+    case __NR_epoll_pwait2:
+        return PATCH_CLASS_PASS | PATCH_CLASS_PASS_IF_NO_MASK | 1;
     /* These need the host's whole signal context: the new thread or program starts from
      * it, or (rt_sigreturn) it is replaced. */
     case __NR_rt_sigreturn:
@@ -84,7 +88,7 @@ unsigned char syscall_patch_class(long nr)
     const struct syscall_entry *e = &g_syscalls[nr];
     if (e->kind != SC_PASS && e->kind != SC_BLOCK)
         return 0;
-    unsigned char c = PATCH_CLASS_PASS;
+    uint16_t c = PATCH_CLASS_PASS;
     for (int i = 0; e->arg_fmt[i] && i < 6; i++) {
         if (e->arg_fmt[i] == 'F')
             c |= 1u << i;

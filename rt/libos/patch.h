@@ -17,6 +17,8 @@
 #define PATCH_CLASS_FD_ARGS 0x3f
 #define PATCH_CLASS_PASS 0x40
 #define PATCH_CLASS_TRAP 0x80
+/* PASS only if the fifth argument (r8: epoll_pwait's signal mask) is NULL; else E. */
+#define PATCH_CLASS_PASS_IF_NO_MASK 0x100
 #define PATCH_CLASS_LIMIT 512 /* numbers at or above go to E, which refuses them */
 
 /* struct patch_slot, one per patched site, 32 bytes */
@@ -69,7 +71,7 @@ _Static_assert(sizeof(struct patch_slot) == 1 << PATCH_SLOT_SHIFT, "patch slot s
 enum patch_mode { PATCH_OFF, PATCH_GO, PATCH_ALL };
 
 extern struct patch_slot *g_patch_slots;
-extern unsigned char g_patch_class[PATCH_CLASS_LIMIT];
+extern uint16_t g_patch_class[PATCH_CLASS_LIMIT];
 extern unsigned long *g_patch_stats; /* [PATCH_PATHS][PATCH_CLASS_LIMIT], or 0 */
 
 /* What served each call, for --stats. */

@@ -19,7 +19,7 @@ _Static_assert(UC_FIELD(rsp) == UC_RSP && UC_FIELD(rip) == UC_RIP &&
                "E frame rsp-fpstate");
 
 struct patch_slot *g_patch_slots;
-unsigned char g_patch_class[PATCH_CLASS_LIMIT];
+uint16_t g_patch_class[PATCH_CLASS_LIMIT];
 /* What the E entry blocks: every signal asis does not own (read by patch_entry.S). */
 const kernel_sigset_t g_patch_block_mask = ASYNC_ALL;
 

@@ -9,7 +9,7 @@
 long syscall_dispatch(struct tcb *t, long nr, const long args[6]);
 
 /* How a patched site serves nr: PATCH_CLASS_* bits of rt/libos/patch.h. */
-unsigned char syscall_patch_class(long nr);
+uint16_t syscall_patch_class(long nr);
 
 /* The name of any syscall number, served or not ("syscall_NNN" if unknown). */
 const char *syscall_name(long nr);
