@@ -30,38 +30,6 @@
 
 // ---------------------------------------------------------------------------- helpers
 
-static void section(const char *name, void (*fn)(void))
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t c = fork();
-    if (c < 0)
-        die("fork");
-    if (c == 0) {
-        fn();
-        fflush(stdout);
-        _exit(0);
-    }
-    int st;
-    if (waitpid(c, &st, 0) != c)
-        die("waitpid");
-    if (WIFSIGNALED(st))
-        printf("%s: section killed by %s\n", name, sig_name(WTERMSIG(st)));
-    else if (WEXITSTATUS(st) != 0)
-        printf("%s: section ended with exit status %d\n", name, WEXITSTATUS(st));
-    fflush(stdout);
-}
-
-static pid_t fork_flushed(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t c = fork();
-    if (c < 0)
-        die("fork");
-    return c;
-}
-
 static volatile sig_atomic_t usr1_runs;
 static volatile long usr1_flags; // EFLAGS inside the last SIGUSR1 handler
 
@@ -503,9 +471,9 @@ static void register_storm(void)
 
 int main(void)
 {
-    section("single_step", single_step);
-    section("direction_flag", direction_flag);
-    section("high_bits", high_bits);
-    section("register_storm", register_storm);
+    run_section("single_step", single_step);
+    run_section("direction_flag", direction_flag);
+    run_section("high_bits", high_bits);
+    run_section("register_storm", register_storm);
     return 0;
 }

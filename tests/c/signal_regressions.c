@@ -120,18 +120,6 @@ static const char *status_text(int st)
     return buf;
 }
 
-// fork() with stdout flushed first (the child must not print the parent's buffer again);
-// a failure ends the program.
-static pid_t fork_flushed(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t c = fork();
-    if (c < 0)
-        die_now("fork");
-    return c;
-}
-
 static void section(const char *name, void (*fn)(void))
 {
     pid_t c = fork_flushed();

@@ -47,27 +47,6 @@ static void lowest_weight(void)
     setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 }
 
-static void section(const char *name, void (*fn)(void))
-{
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0)
-        die("fork");
-    if (c == 0) {
-        fn();
-        fflush(stdout);
-        _exit(0);
-    }
-    int st;
-    if (waitpid(c, &st, 0) != c)
-        die("waitpid");
-    if (WIFSIGNALED(st))
-        printf("%s: section killed by SIG%s\n", name, sigabbrev_np(WTERMSIG(st)));
-    else if (WEXITSTATUS(st) != 0)
-        printf("%s: section ended with exit status %d\n", name, WEXITSTATUS(st));
-    fflush(stdout);
-}
-
 // ---------------------------------------------------------------------------- user_stacks
 // Threads on stacks of the program's own (pthread_attr_setstack), unmapped as soon as
 // pthread_join returns. glibc keeps the thread's struct pthread, and with it the rseq
@@ -179,7 +158,7 @@ static void robust_owner(void)
 
 int main(void)
 {
-    section("user_stacks", user_stacks);
-    section("robust_owner", robust_owner);
+    run_section("user_stacks", user_stacks);
+    run_section("robust_owner", robust_owner);
     return 0;
 }

@@ -1,7 +1,7 @@
 // Small helpers the C tests share that are not about signals: failing with the errno
 // name, printing booleans, sleeping, a monotonic clock in ms, waiting for a condition,
-// collecting what a child wrote to a pipe before it ended, and a thread's scheduler
-// state from /proc.
+// forking with flushed output, running a section in a child of its own, collecting
+// what a child wrote to a pipe before it ended, and a thread's scheduler state from /proc.
 #ifndef ASIS_TESTS_C_LIB_TEST_UTIL_H
 #define ASIS_TESTS_C_LIB_TEST_UTIL_H
 #include <errno.h>
@@ -97,6 +97,38 @@ static inline int wait_until(int (*cond)(void), int ms)
         nap_ms(1);
     }
     return 1;
+}
+
+// fork() with stdout and stderr flushed first (the child must not print the parent's
+// buffered output again); a failure ends the program.
+static inline pid_t fork_flushed(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t c = fork();
+    if (c < 0)
+        die("fork");
+    return c;
+}
+
+// Runs fn in a child of its own, so that a section that crashes still lets the others
+// report; prints how the child ended unless it exited with status 0.
+static inline void run_section(const char *name, void (*fn)(void))
+{
+    pid_t c = fork_flushed();
+    if (c == 0) {
+        fn();
+        fflush(stdout);
+        _exit(0);
+    }
+    int st;
+    if (waitpid(c, &st, 0) != c)
+        die("waitpid");
+    if (WIFSIGNALED(st))
+        printf("%s: section killed by SIG%s\n", name, sigabbrev_np(WTERMSIG(st)));
+    else if (WEXITSTATUS(st) != 0)
+        printf("%s: section ended with exit status %d\n", name, WEXITSTATUS(st));
+    fflush(stdout);
 }
 
 #endif
