@@ -70,7 +70,9 @@ _Static_assert(sizeof(struct patch_slot) == 1 << PATCH_SLOT_SHIFT, "patch slot s
 
 enum patch_mode { PATCH_OFF, PATCH_GO, PATCH_ALL };
 
-extern struct patch_slot *g_patch_slots;
+extern struct patch_slot *g_patch_slots; /* set by patch_apply, with: */
+extern uintptr_t g_patch_stub_base;      /* the stub page */
+extern uint32_t g_patch_nslots;          /* how many slots it has */
 extern uint16_t g_patch_class[PATCH_CLASS_LIMIT];
 extern unsigned long *g_patch_stats; /* [PATCH_PATHS][PATCH_CLASS_LIMIT], or 0 */
 

@@ -23,10 +23,6 @@ uint16_t g_patch_class[PATCH_CLASS_LIMIT];
 /* What the E entry blocks: every signal asis does not own (read by patch_entry.S). */
 const kernel_sigset_t g_patch_block_mask = ASYNC_ALL;
 
-/* Set by patch_apply: the stub page and how many slots it has. */
-extern uintptr_t g_patch_stub_base;
-extern uint32_t g_patch_nslots;
-
 static int in_range(uintptr_t rip, const char *lo, const char *hi)
 {
     return rip >= (uintptr_t)lo && rip < (uintptr_t)hi;
@@ -72,8 +68,7 @@ int patch_dispatch(struct host_ucontext *uc)
     long ret = (long)m->rax;
     int slow = t->sig_taken || t->patch_tf || t->pass_deferred || t->saved_mask_valid ||
                (t->owned_pending & ~t->app_sigmask) || m->rip != t->patch_ret ||
-               ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-               ret == -ERESTART_RESTARTBLOCK;
+               signal_is_restart_code(ret);
     if (slow) {
         t->patch_settle_rip = m->rip;
         t->patch_eflags = m->eflags; /* the frame is gone by the time patch_settle runs */

@@ -115,4 +115,7 @@ size_t fpstate_size(const void *fpstate);
 /* The host handler standing in for app handlers (rt/entry/host_signals.c). */
 void host_signals_on_async(int sig, struct host_siginfo *si, struct host_ucontext *uc);
 
+/* Is ret one of the -ERESTART* codes a call interrupted by a signal ends with? */
+int signal_is_restart_code(long ret);
+
 #endif

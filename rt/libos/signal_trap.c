@@ -50,7 +50,7 @@ long syscall_interruptible_within(kernel_sigset_t window_mask, long nr, long a1,
     return pal_syscall6_intr(nr, a1, a2, a3, a4, a5, a6);
 }
 
-static int is_restart_code(long ret)
+int signal_is_restart_code(long ret)
 {
     return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
            ret == -ERESTART_RESTARTBLOCK;
@@ -62,7 +62,7 @@ static void settle_interrupted_call(struct tcb *t, struct host_ucontext *uc, int
 {
     struct host_mcontext *m = &uc->uc_mcontext;
     long ret = (long)m->rax;
-    if (!is_restart_code(ret))
+    if (!signal_is_restart_code(ret))
         return;
     struct kernel_sigaction act = { .handler = SIG_DFL_HANDLER };
     if (sig)
@@ -124,7 +124,7 @@ void signal_trap_exit(struct tcb *t, struct host_ucontext *uc)
     int deferred = t->pass_deferred, delivered = 0;
     t->pass_deferred = 0;
     kernel_sigset_t mask_to_save = t->saved_mask_valid ? t->saved_mask : t->app_sigmask;
-    int restart = t->trap_nr != __NR_rt_sigreturn && is_restart_code((long)uc->uc_mcontext.rax);
+    int restart = t->trap_nr != __NR_rt_sigreturn && signal_is_restart_code((long)uc->uc_mcontext.rax);
     if (!t->sig_taken && restart) {
         /* Interrupted by a signal the host handled itself (a stop): restart, as Linux. */
         settle_interrupted_call(t, uc, 0);
