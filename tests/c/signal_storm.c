@@ -1,15 +1,20 @@
 // asis-test: timeout=60
 // Eight threads send each other signals with tgkill for about 10 s: thread i sends
-// SIGRTMIN+i to random other threads (retrying while the queue is full, EAGAIN) and, now
-// and then, SIGUSR1. Real-time signals are queued, so each thread must receive exactly
+// SIGRTMIN+i to the other threads in turn (retrying while the queue is full, EAGAIN) and,
+// now and then, SIGUSR1. Real-time signals are queued, so each thread must receive exactly
 // as many of each as were sent to it; SIGUSR1 is not (a second one while one is pending
 // is dropped), so each receives at least one and at most as many as were sent. Only
 // these facts are printed, never the counts.
 //
-// A sender leaves a target alone while 256 of its signals wait there: without that, a
+// A sender leaves a target alone while 64 signals from anyone wait there. Without that, a
 // thread the scheduler neglects collects a backlog of tens of thousands, which fills the
 // per-user queue limit (then a SIGUSR1 arrives without its siginfo: SI_USER, pid 0) and
-// takes seconds to drain at the end.
+// takes seconds to drain at the end. The bound is per target, not per pair, so that
+// every thread's queue empties now and then and it gets to send: a thread runs none of
+// its own code while a signal is pending for it, and where taking a signal costs much
+// more than sending one (as under asis with a patched tgkill and a trapped
+// rt_sigreturn), whoever sends most keeps the others busy taking its signals, and a
+// thread could be starved for the whole run.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -29,7 +34,7 @@
 static pid_t tids[NTHREADS];
 static __thread int my_index;
 
-#define MAX_IN_FLIGHT 256
+#define MAX_IN_FLIGHT 64 // per target, from all senders
 
 // [target][sender] for real-time signals (sender i sends SIGRTMIN+i); sent[][] is written
 // only by the sender, received[][] only by the target's handler.
@@ -61,26 +66,26 @@ static pthread_barrier_t start, stop_sending, drained;
 static atomic_int stop;
 static atomic_long eagain; // how often a queue was full (not printed: it varies)
 
-static unsigned next_random(unsigned *state)
+// Signals sent to target and not yet counted by its handler, from every sender.
+static long in_flight(int target)
 {
-    *state = *state * 1103515245u + 12345u;
-    return *state >> 16;
+    long n = 0;
+    for (int s = 0; s < NTHREADS; s++)
+        n += atomic_load_explicit(&rt_sent[target][s], memory_order_relaxed) -
+             atomic_load_explicit(&rt_received[target][s], memory_order_relaxed);
+    return n;
 }
 
 static void *storm(void *arg)
 {
     my_index = (int)(long)arg;
     tids[my_index] = gettid();
-    unsigned rnd = 12345u + 977u * (unsigned)my_index;
     pthread_barrier_wait(&start);
     int sig = SIGRTMIN + my_index;
     for (unsigned long n = 0; !atomic_load(&stop); n++) {
-        int target = (int)(next_random(&rnd) % (NTHREADS - 1));
-        if (target >= my_index)
-            target++; // anyone but ourselves
-        if (atomic_load_explicit(&rt_sent[target][my_index], memory_order_relaxed) -
-                atomic_load_explicit(&rt_received[target][my_index], memory_order_relaxed) >=
-            MAX_IN_FLIGHT) {
+        // The others in turn (a target skipped for being full is skipped this round).
+        int target = (my_index + 1 + (int)(n % (NTHREADS - 1))) % NTHREADS;
+        if (in_flight(target) >= MAX_IN_FLIGHT) {
             sched_yield();
             continue;
         }
