@@ -9,7 +9,7 @@ COMMON_SRC := common/elf_check.c
 CLI_COMMON_SRC := common/elf_image.c common/pclntab.c common/go_buildinfo.c
 CLI_SRC := $(wildcard cli/*.c) $(COMMON_SRC) $(CLI_COMMON_SRC)
 RT_C_SRC := $(wildcard rt/lib/*.c rt/pal/*.c rt/loader/*.c rt/libos/*.c rt/vfs/*.c rt/entry/*.c) $(COMMON_SRC)
-RT_ASM_SRC := $(wildcard rt/entry/*.S rt/pal/*.S)
+RT_ASM_SRC := $(wildcard rt/entry/*.S rt/pal/*.S rt/loader/*.S)
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration
 
@@ -33,6 +33,24 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/cli-obj/%.o)
 RT_OBJ := $(RT_C_SRC:%.c=$(BUILD)/rt-obj/%.o) $(RT_ASM_SRC:%.S=$(BUILD)/rt-obj/%.o)
 
 all: $(BUILD)/asis $(BUILD)/asis-rt
+
+# asis's vDSO (rt/vdso): app code, built on its own as a relocation-free shared object
+# and carried inside the runtime (rt/loader/vdso_image.S), which maps it for each app.
+VDSO_CFLAGS := -O2 $(WARN) -Irt -fPIC -ffreestanding -nostdlib -fno-builtin \
+    -fno-stack-protector -mgeneral-regs-only -fasynchronous-unwind-tables
+VDSO_LDFLAGS := -shared -Wl,-T,rt/vdso/vdso.lds -Wl,-soname=linux-vdso.so.1 \
+    -Wl,--hash-style=both -Wl,--build-id=none -Wl,--eh-frame-hdr -Wl,-Bsymbolic \
+    -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+VDSO_SO := $(BUILD)/vdso/asis-vdso.so
+
+$(VDSO_SO): rt/vdso/vdso.c rt/vdso/vdso_data.h rt/vdso/vdso.lds scripts/check-vdso.sh
+	@mkdir -p $(dir $@)
+	$(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@.tmp rt/vdso/vdso.c
+	scripts/check-vdso.sh $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/rt-obj/rt/loader/vdso_image.o: $(VDSO_SO)
+$(BUILD)/rt-obj/rt/loader/vdso_image.o: RT_CFLAGS += -DASIS_VDSO_SO='"$(VDSO_SO)"'
 
 $(BUILD)/asis: $(CLI_OBJ)
 	$(CC) -o $@ $^ $(CLI_LIBS)

@@ -20,6 +20,7 @@ struct run_options {
     const char *uname_release;
     const char *patch; /* "off", "go" or "all" */
     int stats;
+    const char *rdtsc; /* "native" or "emulate" */
     struct view_options view;
 };
 
@@ -101,7 +102,8 @@ static int keep_across_exec(int fd)
 
 int cmd_run(int argc, char **argv)
 {
-    static struct run_options opt = { .trap = "sud", .log_level = 1, .patch = "all" };
+    static struct run_options opt = { .trap = "sud", .log_level = 1, .patch = "all",
+                                      .rdtsc = "native" };
     int i = 0, view_status;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -127,6 +129,12 @@ int cmd_run(int argc, char **argv)
             opt.patch = a + 8;
         } else if (strcmp(a, "--stats") == 0) {
             opt.stats = 1;
+        } else if (strncmp(a, "--rdtsc=", 8) == 0) {
+            if (strcmp(a + 8, "native") != 0 && strcmp(a + 8, "emulate") != 0) {
+                cli_error("run: --rdtsc: expected native or emulate, not '%s'", a + 8);
+                return ASIS_EXIT_USAGE;
+            }
+            opt.rdtsc = a + 8;
         } else if (strncmp(a, "--uname-release=", 16) == 0) {
             if (strlen(a + 16) > 64) {
                 /* struct utsname's field: 64 bytes and a NUL */
@@ -189,7 +197,7 @@ int cmd_run(int argc, char **argv)
 
     /* asis-rt PLAN... -- argv0 args... */
     int app_argc = argc - i;
-    char **rt_argv = calloc(app_argc + 14 + 2 * mount_count, sizeof(char *));
+    char **rt_argv = calloc(app_argc + 15 + 2 * mount_count, sizeof(char *));
     if (!rt_argv) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;
@@ -217,6 +225,8 @@ int cmd_run(int argc, char **argv)
         failed |= asprintf(&rt_argv[n++], "%s%d", PLAN_OPT_PLAN_CACHE_FD, cache_fd) < 0;
     if (opt.stats)
         rt_argv[n++] = PLAN_OPT_STATS;
+    if (strcmp(opt.rdtsc, "emulate") == 0)
+        rt_argv[n++] = PLAN_OPT_RDTSC "emulate";
     if (failed) {
         cli_error("out of memory");
         return ASIS_EXIT_INTERNAL;

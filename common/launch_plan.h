@@ -4,6 +4,7 @@
  *           [--log-level=N] [--mount=KIND:FLAGS:GUEST --mount-host=HOST]...
  *           [--cwd=GUEST] [--chroot=GUEST] [--uname-release=STR] [--sigmask=HEX,HEX,HEX]
  *           [--patch=off|go|all] [--patch-plan-fd=N] [--plan-cache-fd=N] [--stats]
+ *           [--rdtsc=native|emulate]
  *           -- ARGV0 ARGS...
  * Each mount is two arguments: KIND is dir, proc or dev; FLAGS is empty or a comma
  * list of ro and tmpfs; GUEST (the rest, ':' allowed) is where the app sees it and HOST
@@ -19,7 +20,8 @@
  * --patch says which of its sites to rewrite (off: none, go: Go sites, all: every
  * patchable one). --plan-cache-fd: the plan cache directory, where the runtime looks up
  * the plans of programs the app execs. --stats: print at exit how many syscalls each
- * path served.
+ * path served. --rdtsc=emulate: the app's rdtsc and rdtscp fault and asis answers them
+ * (rt/libos/rdtsc.c); native (the default) leaves them to the CPU.
  * exe-fd is the app's executable, opened by the front end (so what was checked is what
  * runs); exe-path is the path the user gave (AT_EXECFN). */
 #ifndef ASIS_LAUNCH_PLAN_H
@@ -41,6 +43,7 @@
 #define PLAN_OPT_PATCH_PLAN_FD "--patch-plan-fd="
 #define PLAN_OPT_PLAN_CACHE_FD "--plan-cache-fd="
 #define PLAN_OPT_STATS "--stats"
+#define PLAN_OPT_RDTSC "--rdtsc="
 #define PLAN_END "--"
 
 #endif

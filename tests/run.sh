@@ -21,6 +21,9 @@
 #   ASIS_TRAP_MODES       trap mechanisms every program runs under ("sud seccomp")
 #   ASIS_PATCH_MODES      patch modes besides the default all, run under the first trap
 #                         mechanism ("off go"); "" for none
+#   ASIS_RDTSC_EMULATE    1 (default): Go programs, and C programs that ask for it
+#                         (// asis-test: rdtsc=emulate), also run under the first trap
+#                         mechanism with --rdtsc=emulate; 0: not
 #   ASIS_GO_VERSIONS      Go versions to use, e.g. "1.19 1.26" (default: every
 #                         /usr/lib/go-1.*/bin/go)
 #   ASIS_TIMEOUT          default per-run timeout in seconds (60); a case may set its own
@@ -79,6 +82,8 @@ read -r -a trap_modes <<<"${ASIS_TRAP_MODES:-sud seccomp}"
 trap_flag=()
 # ... and, under the first of them, with each patch mode besides the default (all).
 read -r -a patch_modes <<<"${ASIS_PATCH_MODES-off go}"
+# ... and, for the programs that ask for it (RDTSC_EMULATE=1), with rdtsc emulated.
+rdtsc_emulate=${ASIS_RDTSC_EMULATE:-1}
 
 passed=0
 failed=0
@@ -152,6 +157,7 @@ done
 # load_case_conf DIR: reset the per-case variables, then source DIR/case.conf if present.
 load_case_conf() {
     ARGS=() VARIANTS=() ENV=() STDIN_CMD="" COMPARE=exact TIMEOUT=$default_timeout
+    RDTSC_EMULATE=1 # Go's runtime executes rdtsc: every Go program runs in both modes
     TRAPS=("${trap_modes[@]}")
     if [ -f "$1/case.conf" ]; then
         # shellcheck source=/dev/null
@@ -281,7 +287,7 @@ done
 load_c_conf() {
     local line key value
     ARGS=() VARIANTS=() ENV=() STDIN_CMD="" COMPARE=exact TIMEOUT=$default_timeout
-    TRAPS=("${trap_modes[@]}")
+    TRAPS=("${trap_modes[@]}") RDTSC_EMULATE=0
     C_VARIANTS=(static static-pie) C_FLAGS=()
     while IFS= read -r line; do
         line=${line#*asis-test:}
@@ -298,6 +304,7 @@ load_c_conf() {
             timeout) TIMEOUT=$value ;;
             cflags) eval "C_FLAGS=($value)" ;;
             traps) read -r -a TRAPS <<<"${value//,/ }" ;;
+            rdtsc) [ "$value" = emulate ] && RDTSC_EMULATE=1 ;;
             *) echo "warning: tests/c/$1.c: unknown asis-test key '$key'" >&2 ;;
         esac
     done < <(grep -E '^[[:space:]]*//[[:space:]]*asis-test:' "tests/c/$1.c")
@@ -424,6 +431,10 @@ compare_program() {
         trap_flag=("--trap=${TRAPS[0]}" "--patch=$patch")
         compare_one "$name@patch=$patch" "$@"
     done
+    if [ "$rdtsc_emulate" = 1 ] && [ "$RDTSC_EMULATE" = 1 ]; then
+        trap_flag=("--trap=${TRAPS[0]}" "--rdtsc=emulate")
+        compare_one "$name@rdtsc=emulate" "$@"
+    fi
 }
 
 # compare_one NAME BIN ARGS...: run natively, then under asis, and compare.

@@ -7,6 +7,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "libos/patch.h"
+#include "libos/rdtsc.h"
 #include "libos/signal.h"
 #include "libos/syscall.h"
 #include "pal/host.h"
@@ -214,6 +215,8 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
         report_asis_fault(t, sig, si, uc);
         return;
     }
+    if (rdtsc_emulate_fault(si, uc))
+        return; /* --rdtsc=emulate */
     /* A fault in app code: Linux's force semantics (a blocked or ignored fault kills).
      * One in a stub's copy of the app's instructions happened, for the app, at its site. */
     patch_app_context(t, uc);

@@ -11,11 +11,13 @@
 #include "lib/fmt.h"
 #include "libos/mm.h"
 #include "libos/patch.h"
+#include "libos/rdtsc.h"
 #include "libos/syscall.h"
 #include "libos/thread.h"
 #include "libos/trace.h"
 #include "libos/vma.h"
 #include "loader/loader.h"
+#include "loader/vdso_map.h"
 #include "pal/host.h"
 #include "pal/trap_setup.h"
 #include "vfs/special.h"
@@ -155,6 +157,10 @@ static void read_plan(int argc, char **argv, struct plan *p)
             g_plan_cache_fd = (int)parse_decimal(a + strlen(PLAN_OPT_PLAN_CACHE_FD));
         } else if (strcmp(a, PLAN_OPT_STATS) == 0) {
             patch_stats_enable();
+        } else if (strcmp(a, PLAN_OPT_RDTSC "emulate") == 0) {
+            g_rdtsc_emulate = 1;
+        } else if (strcmp(a, PLAN_OPT_RDTSC "native") == 0) {
+            g_rdtsc_emulate = 0;
         } else
             fatal("asis-rt: unknown launch option '%s' (asis-rt is started by asis)", a);
     }
@@ -215,6 +221,7 @@ void rt_main(uint64_t *initial_sp)
     struct plan plan;
     read_plan(argc, argv, &plan);
     present_app_identity(argc, argv, &plan);
+    rdtsc_calibration_start(); /* the load below is the measurement's span */
     int exe_fd = fd_move_to_reserved(plan.exe_fd);
     if (exe_fd < 0)
         fatal("cannot use the program's file descriptor (%d)", exe_fd);
@@ -268,6 +275,7 @@ void rt_main(uint64_t *initial_sp)
         .envp = envp,
         .host_auxv = host_auxv,
         .execfn = plan.exe_path,
+        .vdso = vdso_map(host_auxv, !g_rdtsc_emulate),
     };
     uintptr_t sp = initial_stack_build(&img, &req);
     if (!sp)
@@ -282,5 +290,7 @@ void rt_main(uint64_t *initial_sp)
         fatal("cannot intercept syscalls with %s (error %d); the host kernel needs %s",
               g_trap_mode == TRAP_SUD ? "Syscall User Dispatch" : "seccomp", -r,
               g_trap_mode == TRAP_SUD ? "Linux 5.11 or newer" : "seccomp filters");
+    if (g_rdtsc_emulate && (r = rdtsc_emulation_enable()) < 0)
+        fatal("cannot make rdtsc fault for --rdtsc=emulate (prctl PR_SET_TSC: error %d)", -r);
     enter_app(img.entry, sp);
 }

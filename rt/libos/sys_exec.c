@@ -3,6 +3,7 @@
  * execs asis-rt with a launch plan (common/launch_plan.h) for the program. */
 #include "libos/exec.h"
 #include "libos/patch.h"
+#include "libos/rdtsc.h"
 #include "elf_check.h"
 #include "launch_plan.h"
 #include "lib/fmt.h"
@@ -19,8 +20,8 @@
 #define ARGS_MAX_BYTES (2UL << 20)  /* argv + envp strings, as the default ARG_MAX */
 #define SCRATCH_BYTES ((1UL << 20) + ARGS_MAX_BYTES + 8192)
 /* runtime options before the app's argv: 8, the mounts (2 each), --uname-release,
- * --sigmask, --patch, --plan-cache-fd, --stats */
-#define PLAN_ARGS (13 + 2 * VIEW_MOUNTS_MAX)
+ * --sigmask, --patch, --plan-cache-fd, --stats, --rdtsc */
+#define PLAN_ARGS (14 + 2 * VIEW_MOUNTS_MAX)
 
 static char g_runtime_path[PATH_MAX_LINUX];
 static char g_exe_real_path[PATH_MAX_LINUX];
@@ -323,6 +324,8 @@ static long do_execve(struct scratch *s, const char *app_path, char *const *app_
     }
     if (g_patch_stats)
         *--args = PLAN_OPT_STATS;
+    if (g_rdtsc_emulate)
+        *--args = PLAN_OPT_RDTSC "emulate";
     *--args = g_trap_mode == TRAP_SECCOMP ? PLAN_OPT_TRAP "seccomp-inherited" : PLAN_OPT_TRAP "sud";
     *--args = opt_path;
     *--args = opt_fd;

@@ -71,7 +71,9 @@ uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack
     sp &= ~15UL;
 
     const uint64_t *h = req->host_auxv;
-    uint64_t auxv[][2] = {
+    /* Linux's order: the vDSO first (ARCH_DLINFO), when there is one. */
+    uint64_t auxv_all[][2] = {
+        { AT_SYSINFO_EHDR, req->vdso },
         { AT_HWCAP, host_aux(h, AT_HWCAP, 0) },
         { AT_PAGESZ, 4096 },
         { AT_CLKTCK, host_aux(h, AT_CLKTCK, 100) },
@@ -95,7 +97,9 @@ uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack
         { AT_RSEQ_ALIGN, host_aux(h, AT_RSEQ_ALIGN, 0) },
         { AT_NULL, 0 },
     };
-    size_t nwords = 1 + (req->argc + 1) + (envc + 1) + sizeof(auxv) / 8;
+    uint64_t (*auxv)[2] = req->vdso ? auxv_all : auxv_all + 1;
+    size_t auxv_bytes = sizeof(auxv_all) - (req->vdso ? 0 : sizeof(auxv_all[0]));
+    size_t nwords = 1 + (req->argc + 1) + (envc + 1) + auxv_bytes / 8;
     sp -= nwords * 8;
     sp &= ~15UL;
 
@@ -107,11 +111,11 @@ uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack
     for (int i = 0; i < envc; i++)
         *w++ = (uintptr_t)env_copies[i];
     *w++ = 0;
-    memcpy(w, auxv, sizeof(auxv));
+    memcpy(w, auxv, auxv_bytes);
 
-    _Static_assert(sizeof(auxv) / 8 <= APP_AUXV_MAX_WORDS, "app_layout.auxv is too small");
-    memcpy(g_layout.auxv, auxv, sizeof(auxv));
-    g_layout.auxv_words = sizeof(auxv) / 8;
+    _Static_assert(sizeof(auxv_all) / 8 <= APP_AUXV_MAX_WORDS, "app_layout.auxv is too small");
+    memcpy(g_layout.auxv, auxv, auxv_bytes);
+    g_layout.auxv_words = auxv_bytes / 8;
     g_layout.stack_start = base + GUARD_BYTES;
     g_layout.stack_end = base + GUARD_BYTES + STACK_BYTES;
     g_layout.brk_start = (img->end + 4095) & ~4095UL;

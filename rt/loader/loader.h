@@ -24,6 +24,7 @@ struct stack_request {
     char **envp;
     const uint64_t *host_auxv; /* asis-rt's own auxv: hardware facts are passed on */
     const char *execfn;
+    uintptr_t vdso;            /* the app's vDSO (AT_SYSINFO_EHDR), or 0 for none */
 };
 
 

@@ -6,6 +6,7 @@
 #include "lib/string.h"
 #include "libos/vma.h"
 #include "loader/loader.h"
+#include "loader/vdso_map.h"
 #include "pal/host.h"
 #include "vfs/line_reader.h"
 
@@ -119,28 +120,36 @@ static int is_any(const char *name, const char *const *names, size_t count)
 static const char *const g_host_process_names[] = { "[stack]", "[heap]" };
 static const char *const g_vdso_data_names[] = { "[vvar]", "[vvar_vclock]" };
 
-/* The vDSO the app was given (AT_SYSINFO_EHDR), or 0. */
-static uintptr_t app_vdso(const struct app_layout *lay)
+/* asis's vDSO for the app (loader/vdso_map.c) is anonymous memory to the host, named
+ * VDSO_ANON_NAME where the kernel names such memory, else maybe merged with a neighbour:
+ * its data page is shown as Linux's [vvar], its image as [vdso], and what else the line
+ * holds apart (unless it is asis's). Returns 1 if the line was the vDSO's. */
+static int put_vdso_parts(struct content *out, const struct maps_line *l)
 {
-    for (size_t i = 0; i + 1 < lay->auxv_words; i += 2)
-        if (lay->auxv[i] == AT_SYSINFO_EHDR)
-            return (uintptr_t)lay->auxv[i + 1];
-    return 0;
-}
-
-/* The kernel's vDSO lines are the app's only when the app was given that vDSO: its
- * text contains AT_SYSINFO_EHDR, its data pages lie right below. */
-static int is_app_vdso_line(const struct maps_line *l, uintptr_t vdso)
-{
-    if (strcmp(l->name, "[vdso]") == 0)
-        return vdso >= l->start && vdso < l->end;
-    return vdso && l->end <= vdso && vdso - l->start <= (64UL << 10);
+    const struct vdso_mapping *v = vdso_mapping();
+    int anonymous = l->inode == 0 && (!l->name[0] || strcmp(l->name, "[anon:" VDSO_ANON_NAME "]") == 0);
+    if (!anonymous || !v->data || l->end <= v->data || l->start >= v->end)
+        return 0;
+    const struct { uintptr_t start, end; const char *name; } parts[] = {
+        { l->start, v->data, "" },
+        { v->data, v->text, "[vvar]" },
+        { v->text, v->end, "[vdso]" },
+        { v->end, l->end, "" },
+    };
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        struct maps_line part = *l;
+        part.start = parts[i].start > l->start ? parts[i].start : l->start;
+        part.end = parts[i].end < l->end ? parts[i].end : l->end;
+        if (part.start < part.end &&
+            (parts[i].name[0] || !vma_overlaps_asis(part.start, part.end - part.start)))
+            put_line(out, &part, parts[i].name);
+    }
+    return 1;
 }
 
 static void put_app_part(struct content *out, struct maps_line *l)
 {
     const struct app_layout *lay = app_layout();
-    uintptr_t vdso = app_vdso(lay);
     int anonymous = l->inode == 0 && !l->name[0];
     if (strcmp(l->name, "[vsyscall]") == 0) {
         put_line(out, l, l->name); /* the kernel's, in every process */
@@ -149,11 +158,10 @@ static void put_app_part(struct content *out, struct maps_line *l)
     if (is_any(l->name, g_host_process_names, sizeof(g_host_process_names) / sizeof(char *)))
         return;
     if (strcmp(l->name, "[vdso]") == 0 ||
-        is_any(l->name, g_vdso_data_names, sizeof(g_vdso_data_names) / sizeof(char *))) {
-        if (is_app_vdso_line(l, vdso))
-            put_line(out, l, l->name);
+        is_any(l->name, g_vdso_data_names, sizeof(g_vdso_data_names) / sizeof(char *)))
+        return; /* the host's, which asis's own vDSO calls: the app's is asis's */
+    if (put_vdso_parts(out, l))
         return;
-    }
     if (vma_overlaps_asis(l->start, l->end - l->start)) {
         /* asis memory the host merged with a neighbour: only the app's stack is known
          * to border it; the rest of the line is asis's. */
@@ -165,10 +173,6 @@ static void put_app_part(struct content *out, struct maps_line *l)
             l->end = lay->stack_end;
         if (vma_overlaps_asis(l->start, l->end - l->start))
             return;
-    }
-    if (anonymous && vdso >= l->start && vdso < l->end) {
-        put_line(out, l, "[vdso]"); /* an image asis made for the app */
-        return;
     }
     if (anonymous && l->start >= lay->stack_start && l->end <= lay->stack_end) {
         put_line(out, l, "[stack]");

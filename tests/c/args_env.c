@@ -86,8 +86,7 @@ int main(int argc, char **argv, char **envp)
 		unsigned long type;
 		const char *name;
 	} required[] = {
-		/* No AT_SYSINFO_EHDR: asis gives no vDSO until it has its own. */
-		{ AT_HWCAP, "AT_HWCAP" },
+		{ AT_SYSINFO_EHDR, "AT_SYSINFO_EHDR" }, { AT_HWCAP, "AT_HWCAP" },
 		{ AT_PAGESZ, "AT_PAGESZ" }, { AT_CLKTCK, "AT_CLKTCK" }, { AT_PHDR, "AT_PHDR" },
 		{ AT_PHENT, "AT_PHENT" }, { AT_PHNUM, "AT_PHNUM" }, { AT_BASE, "AT_BASE" },
 		{ AT_FLAGS, "AT_FLAGS" }, { AT_ENTRY, "AT_ENTRY" }, { AT_UID, "AT_UID" },

@@ -54,11 +54,13 @@ func main() {
 	fmt.Printf("ticker: %d ticks, elapsed >= 50ms: %v\n", ticks, time.Since(start) >= 50*time.Millisecond)
 
 	// AfterFunc callbacks run in deadline order, not creation order; a stopped one never runs.
+	// The deadlines lie 50 ms apart: each callback is a new goroutine, which a loaded
+	// 2-core machine may start 20 ms late (seen natively).
 	var mu sync.Mutex
 	var order []int
 	var wg sync.WaitGroup
 	start = time.Now()
-	for _, ms := range []int{60, 20, 40} {
+	for _, ms := range []int{150, 50, 100} {
 		wg.Add(1)
 		ms := ms
 		time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
@@ -68,7 +70,7 @@ func main() {
 			wg.Done()
 		})
 	}
-	stopped := time.AfterFunc(30*time.Millisecond, func() {
+	stopped := time.AfterFunc(75*time.Millisecond, func() {
 		mu.Lock()
 		order = append(order, -1)
 		mu.Unlock()
@@ -77,7 +79,7 @@ func main() {
 	wg.Wait()
 	time.Sleep(20 * time.Millisecond) // the stopped one would have fired by now
 	mu.Lock()
-	fmt.Printf("AfterFunc order: %v, elapsed >= 60ms: %v\n", order, time.Since(start) >= 60*time.Millisecond)
+	fmt.Printf("AfterFunc order: %v, elapsed >= 150ms: %v\n", order, time.Since(start) >= 150*time.Millisecond)
 	mu.Unlock()
 
 	// Reset re-arms a timer.
