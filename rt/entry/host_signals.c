@@ -5,6 +5,7 @@
 #include <linux/audit.h>
 #include "lib/fmt.h"
 #include "lib/log.h"
+#include "lib/self_symbols.h"
 #include "lib/string.h"
 #include "libos/patch.h"
 #include "libos/rdtsc.h"
@@ -151,6 +152,17 @@ static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc
     t->trap_uc = outer;
 }
 
+/* "asis-rt+0xOFF (function+0xOFF)" for a place in asis-rt; a return address is looked
+ * up one byte back (the call may end its function). */
+static void name_place(uintptr_t addr, int is_return, char *buf, size_t size)
+{
+    char name[128];
+    uintptr_t off;
+    size_t n = (size_t)fmt_snprintf(buf, size, "asis-rt+0x%lx", addr - (uintptr_t)__ehdr_start);
+    if (n < size && self_symbol_lookup(addr - (uintptr_t)is_return, name, sizeof(name), &off) == 0)
+        fmt_snprintf(buf + n, size - n, " (%s+0x%lx)", name, off + (uintptr_t)is_return);
+}
+
 /* An asis bug: say where, with the frame-pointer chain of the runtime (built with
  * -fno-omit-frame-pointer), then let the host kill the process with the signal. */
 static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo *si,
@@ -159,16 +171,19 @@ static void report_asis_fault(struct tcb *t, int sig, const struct host_siginfo 
     const struct host_mcontext *m = &uc->uc_mcontext;
     if (!t->in_fatal) {
         t->in_fatal = 1;
-        log_error("internal error: signal %d (code %d) at asis-rt+0x%lx, fault address %p; "
+        char where[160];
+        name_place(m->rip, 0, where, sizeof(where));
+        log_error("internal error: signal %d (code %d) at %s, fault address %p; "
                   "this is an asis bug (addr2line -e asis-rt names these places)",
-                  sig, si->si_code, m->rip - (uintptr_t)__ehdr_start, si->u.fault.addr);
+                  sig, si->si_code, where, si->u.fault.addr);
         uintptr_t lo = t->area_base, hi = tcb_stack_top(t);
         uintptr_t fp = m->rbp;
         for (int depth = 0; depth < 32 && fp >= lo && fp + 16 <= hi && !(fp & 7); depth++) {
             uintptr_t ret = ((const uintptr_t *)fp)[1];
             if (!in_asis(ret))
                 break;
-            log_error("  called from asis-rt+0x%lx", ret - (uintptr_t)__ehdr_start);
+            name_place(ret, 1, where, sizeof(where));
+            log_error("  called from %s", where);
             fp = ((const uintptr_t *)fp)[0];
         }
         if (t->trap_uc)
