@@ -15,8 +15,12 @@
 
 extern const char __ehdr_start[], _end[];
 
+/* asis's own code. The gate's clock calls for the vDSO (gate.S) are not: the app runs
+ * them, as it runs its vDSO, and a signal or fault there is the app's. */
 static int in_asis(uintptr_t rip)
 {
+    if (rip >= (uintptr_t)pal_vdso_calls_start && rip < (uintptr_t)pal_vdso_calls_end)
+        return 0;
     return rip >= (uintptr_t)__ehdr_start && rip < (uintptr_t)_end;
 }
 

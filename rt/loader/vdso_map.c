@@ -131,6 +131,18 @@ uintptr_t vdso_map(const uint64_t *host_auxv, int use_host_clocks)
         /* asis's from now on: the app may not map over it, and does not see it. */
         vma_note_asis(host.base - HOST_VDSO_DATA_ROOM, host.end - host.base + HOST_VDSO_DATA_ROOM);
     }
+    /* What the host's cannot serve, the gate's direct calls do: a host syscall each, but
+     * no trap (gate.S). */
+    if (!data->clock_gettime)
+        data->clock_gettime = (void *)pal_vdso_clock_gettime;
+    if (!data->gettimeofday)
+        data->gettimeofday = (void *)pal_vdso_gettimeofday;
+    if (!data->time)
+        data->time = pal_vdso_time;
+    if (!data->getcpu)
+        data->getcpu = pal_vdso_getcpu;
+    if (!data->clock_getres)
+        data->clock_getres = (void *)pal_vdso_clock_getres;
 
     host_syscall5(__NR_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, m, total, VDSO_ANON_NAME);
     host_mprotect(m, ASIS_VDSO_DATA_BYTES, PROT_READ);

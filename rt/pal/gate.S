@@ -3,6 +3,7 @@
  * pal_gate_end); every other syscall traps. scripts/check-runtime.sh fails the build if
  * a syscall instruction appears anywhere else. */
 
+#include <asm/unistd.h>
 #include "tcb.h"
 #include "libos/patch.h"
 
@@ -190,6 +191,52 @@ pal_fork:
     syscall
     ret
     .size pal_fork, .-pal_fork
+
+/* The clock calls of asis's vDSO where the host's vDSO functions cannot serve them
+ * (--rdtsc=emulate, no host vDSO; rt/loader/vdso_map.c): app code, called by the vDSO on
+ * the app's thread and stack with the app's signal mask, whose syscall the host runs
+ * directly (it is in the gate). These five are PASS calls: asis would make the same host
+ * call for them. A signal landing here is the app's, as in any vDSO
+ * (rt/entry/host_signals.c). Arguments are already where SYSCALL wants them (at most
+ * three, none in rcx); the result is 0, the time, or -errno, as the vDSO's contract. */
+    .globl pal_vdso_calls_start, pal_vdso_calls_end
+    .hidden pal_vdso_calls_start, pal_vdso_calls_end
+    .globl pal_vdso_clock_gettime, pal_vdso_gettimeofday, pal_vdso_time
+    .globl pal_vdso_getcpu, pal_vdso_clock_getres
+    .hidden pal_vdso_clock_gettime, pal_vdso_gettimeofday, pal_vdso_time
+    .hidden pal_vdso_getcpu, pal_vdso_clock_getres
+pal_vdso_calls_start:
+    .type pal_vdso_clock_gettime, @function
+pal_vdso_clock_gettime:
+    mov $__NR_clock_gettime, %eax
+    syscall
+    ret
+    .size pal_vdso_clock_gettime, .-pal_vdso_clock_gettime
+    .type pal_vdso_gettimeofday, @function
+pal_vdso_gettimeofday:
+    mov $__NR_gettimeofday, %eax
+    syscall
+    ret
+    .size pal_vdso_gettimeofday, .-pal_vdso_gettimeofday
+    .type pal_vdso_time, @function
+pal_vdso_time:
+    mov $__NR_time, %eax
+    syscall
+    ret
+    .size pal_vdso_time, .-pal_vdso_time
+    .type pal_vdso_getcpu, @function
+pal_vdso_getcpu:
+    mov $__NR_getcpu, %eax
+    syscall
+    ret
+    .size pal_vdso_getcpu, .-pal_vdso_getcpu
+    .type pal_vdso_clock_getres, @function
+pal_vdso_clock_getres:
+    mov $__NR_clock_getres, %eax
+    syscall
+    ret
+    .size pal_vdso_clock_getres, .-pal_vdso_clock_getres
+pal_vdso_calls_end:
 
     /* Padding: SUD compares the address *after* a syscall against the range, so the
      * range ends past the last syscall instruction. */

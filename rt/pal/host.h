@@ -17,6 +17,13 @@ long pal_clone_thread(unsigned long flags, void *child_sp, int *ptid, int *ctid,
 long pal_fork(void);
 __attribute__((noreturn)) void pal_resume_context(struct host_ucontext *uc);
 void pal_sigreturn(void);
+/* gate.S: the clock calls asis's vDSO makes when the host's vDSO cannot serve them. */
+extern const char pal_vdso_calls_start[], pal_vdso_calls_end[];
+int pal_vdso_clock_gettime(long clock, void *ts);
+int pal_vdso_gettimeofday(void *tv, void *tz);
+long pal_vdso_time(long *t);
+long pal_vdso_getcpu(unsigned *cpu, unsigned *node, void *cache);
+int pal_vdso_clock_getres(long clock, void *res);
 extern const char pal_gate_start[], pal_gate_end[];
 
 /* Fault-safe app memory access (rt/pal/usercopy.S): 0 or -EFAULT. */
