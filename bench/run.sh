@@ -32,11 +32,11 @@ RSS_TARGET_KIB=$((8 * 1024))
 if [ "$QUICK" = 1 ]; then
     RUNS=${BENCH_RUNS:-3}
     N_SYSCALL=200000 FILE_MIB=8 N_PINGPONG=100000 N_PATHS=20000 N_SIGNALS=10000 HELLO_RUNS=5
-    N_HTTP=2000 N_TIME=200000
+    N_HTTP=2000 N_TIME=200000 N_RDTSC=200000 N_RDTSC_EMULATED=2000
 else
     RUNS=${BENCH_RUNS:-5}
     N_SYSCALL=2000000 FILE_MIB=64 N_PINGPONG=1000000 N_PATHS=200000 N_SIGNALS=100000 HELLO_RUNS=20
-    N_HTTP=20000 N_TIME=2000000
+    N_HTTP=20000 N_TIME=2000000 N_RDTSC=2000000 N_RDTSC_EMULATED=20000
 fi
 
 say() { printf '%s\n' "$*" >&2; }
@@ -88,6 +88,12 @@ KERNEL_FLOOR=$OUT/kernel_floor
 if [ ! -x "$KERNEL_FLOOR" ] || [ "$ROOT/bench/kernel_floor.c" -nt "$KERNEL_FLOOR" ]; then
     gcc -O2 -Wall -Wextra -o "$KERNEL_FLOOR" "$ROOT/bench/kernel_floor.c" ||
         die "building kernel_floor failed"
+fi
+
+RDTSC_COST=$OUT/rdtsc_cost # static: asis runs it too
+if [ ! -x "$RDTSC_COST" ] || [ "$ROOT/bench/rdtsc_cost.c" -nt "$RDTSC_COST" ]; then
+    gcc -O2 -static -Wall -Wextra -o "$RDTSC_COST" "$ROOT/bench/rdtsc_cost.c" ||
+        die "building rdtsc_cost failed"
 fi
 
 mapfile -t toolchains < <(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V)
@@ -316,6 +322,33 @@ for _ in $(seq "$RUNS"); do
         say "bench: kernel_floor failed"
 done
 
+# What --rdtsc=emulate costs: one rdtsc natively, under asis (the CPU's), emulated by
+# asis, and emulated by a bare SIGSEGV handler with no asis (the kernel's floor); and
+# time.Now (newest toolchain) emulated, where the vDSO's clock reads become syscalls.
+RDTSC_LINE=
+if [ "$SELFTEST" != 1 ]; then
+    say "bench: rdtsc x $RUNS"
+    for _ in $(seq "$RUNS"); do
+        {
+            echo "native_$("${pin[@]}" "$RDTSC_COST" "$N_RDTSC")"
+            echo "asis_$("${pin[@]}" "$ASIS" run "${run_flags[@]}" -- "$RDTSC_COST" "$N_RDTSC")"
+            echo "emulated_$("${pin[@]}" "$ASIS" run --rdtsc=emulate "${run_flags[@]}" -- \
+                "$RDTSC_COST" "$N_RDTSC_EMULATED")"
+            echo "floor_$("${pin[@]}" "$RDTSC_COST" --floor "$N_RDTSC_EMULATED")"
+            echo "time_now_$("${pin[@]}" "$ASIS" run --rdtsc=emulate "${run_flags[@]}" -- \
+                "$OUT/go${REPORT_VERS[-1]}/time_now" "$((N_TIME / 20))")"
+        } >>"$TMP/rdtsc" 2>/dev/null || say "bench: rdtsc_cost failed"
+    done
+    r_native=$(median_of native_ns_per_rdtsc <"$TMP/rdtsc")
+    r_asis=$(median_of asis_ns_per_rdtsc <"$TMP/rdtsc")
+    r_emulated=$(median_of emulated_ns_per_rdtsc <"$TMP/rdtsc")
+    r_floor=$(median_of floor_ns_per_rdtsc <"$TMP/rdtsc")
+    r_time=$(median_of time_now_ns_per_op <"$TMP/rdtsc")
+    RDTSC_LINE="rdtsc (bench/rdtsc_cost.c): $r_native ns natively, $r_asis ns under asis," \
+"$r_emulated ns with --rdtsc=emulate, $r_floor ns for a bare SIGSEGV handler doing the same" \
+"with no asis (the kernel's floor); time.Now with --rdtsc=emulate (go${REPORT_VERS[-1]}): $r_time ns/op"
+fi
+
 # The whole table at the end, so progress messages and program stderr do not split it.
 echo "asis benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs," \
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -340,5 +373,7 @@ if [ -s "$TMP/kernel_floor" ]; then
         'BEGIN { printf "%.2f", a / b }')x), $kf_seccomp ns with a seccomp filter" \
         "($(awk -v a="$kf_seccomp" -v b="$kf_native" 'BEGIN { printf "%.2f", a / b }')x)"
 fi
+
+[ -z "$RDTSC_LINE" ] || echo "$RDTSC_LINE"
 
 [ "$FAILED" = 0 ] || { say "bench: some measurements FAILED (see messages above)"; exit 1; }
