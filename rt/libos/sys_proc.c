@@ -1,5 +1,6 @@
 /* Process limits, control and identity: the calls of the family that need asis's view
  * (see syscalls.def for the passthroughs: ids, getrandom, sysinfo, ...). */
+#include "libos/rdtsc.h"
 #include "libos/syscall.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -78,6 +79,14 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
     case PR_MCE_KILL_GET:
     case PR_SET_PTRACER:
         return host_syscall5(__NR_prctl, option, a2, a3, a4, a5);
+    case PR_GET_TSC:
+    case PR_SET_TSC:
+        if (!g_rdtsc_emulate)
+            return host_syscall5(__NR_prctl, option, a2, a3, a4, a5);
+        /* --rdtsc=emulate: the TSC is asis's to switch; for the app rdtsc works. */
+        if (option == PR_SET_TSC)
+            return -EINVAL;
+        return copy_to_app((void *)a2, &(int){ PR_TSC_ENABLE }, sizeof(int));
     case PR_GET_TID_ADDRESS: {
         /* The app's clear-child-tid address, not the word asis gave the host. */
         int *addr = tcb_self()->app_clear_child_tid;

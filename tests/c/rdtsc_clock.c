@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -315,6 +316,12 @@ int main(void)
     if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
         die("sched_getaffinity");
 
+    // For the program rdtsc is allowed (asis's emulation switches the TSC off, not it).
+    int tsc = -1;
+    printf("prctl(PR_GET_TSC): %s\n",
+           prctl(PR_GET_TSC, &tsc, 0, 0, 0) != 0 ? strerrorname_np(errno)
+           : tsc == PR_TSC_ENABLE                ? "PR_TSC_ENABLE"
+                                                 : "something else");
     run_section("one thread", one_thread);
     run_section("threads", threads);
     run_section("rate", rate);
