@@ -52,8 +52,12 @@ static uint64_t g_ticks_per_ns_fp32;
 
 void rdtsc_calibration_start(void)
 {
-    if (g_rdtsc_emulate)
-        g_start = sample();
+    if (!g_rdtsc_emulate)
+        return;
+    /* A runtime started by the app's execve inherits the switched-off TSC (Linux keeps
+     * PR_SET_TSC across execve): on again for the measurement. */
+    host_syscall2(__NR_prctl, PR_SET_TSC, PR_TSC_ENABLE);
+    g_start = sample();
 }
 
 int rdtsc_emulation_enable(void)

@@ -1,3 +1,4 @@
+// asis-test: rdtsc=emulate
 // Child processes: fork (from a multithreaded parent), exit statuses through waitpid,
 // pipes between parent and child, execve of this program, vfork + _exit, posix_spawn
 // (glibc's clone with CLONE_VM|CLONE_VFORK on a separate stack), a child killed by a
