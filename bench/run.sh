@@ -344,9 +344,10 @@ if [ "$SELFTEST" != 1 ]; then
     r_emulated=$(median_of emulated_ns_per_rdtsc <"$TMP/rdtsc")
     r_floor=$(median_of floor_ns_per_rdtsc <"$TMP/rdtsc")
     r_time=$(median_of time_now_ns_per_op <"$TMP/rdtsc")
-    RDTSC_LINE="rdtsc (bench/rdtsc_cost.c): $r_native ns natively, $r_asis ns under asis," \
-"$r_emulated ns with --rdtsc=emulate, $r_floor ns for a bare SIGSEGV handler doing the same" \
-"with no asis (the kernel's floor); time.Now with --rdtsc=emulate (go${REPORT_VERS[-1]}): $r_time ns/op"
+    RDTSC_LINE="rdtsc (bench/rdtsc_cost.c): $r_native ns natively, $r_asis ns under asis,"
+    RDTSC_LINE+=" $r_emulated ns with --rdtsc=emulate, $r_floor ns for a bare SIGSEGV handler"
+    RDTSC_LINE+=" doing the same with no asis (the kernel's floor); time.Now with"
+    RDTSC_LINE+=" --rdtsc=emulate (go${REPORT_VERS[-1]}): $r_time ns/op"
 fi
 
 # The whole table at the end, so progress messages and program stderr do not split it.
