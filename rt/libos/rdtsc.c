@@ -9,15 +9,10 @@
 
 int g_rdtsc_emulate;
 
-#define SI_KERNEL 0x80
 #define CLOCK_MONOTONIC_RAW 4
 
 /* The measurement must span long enough for the clock readings' own cost not to matter. */
 #define CALIBRATION_MIN_NS 1000000ULL
-
-struct kernel_timespec {
-    long tv_sec, tv_nsec;
-};
 
 static uint64_t tsc_read(void)
 {
@@ -28,7 +23,7 @@ static uint64_t tsc_read(void)
 
 static uint64_t raw_ns(void)
 {
-    struct kernel_timespec ts;
+    struct host_timespec ts;
     host_syscall2(__NR_clock_gettime, CLOCK_MONOTONIC_RAW, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
@@ -75,7 +70,6 @@ static uint64_t emulated_tsc(void)
 {
     return (uint64_t)(((unsigned __int128)raw_ns() * g_ticks_per_ns_fp32) >> 32);
 }
-
 
 int rdtsc_emulate_fault(const struct host_siginfo *si, struct host_ucontext *uc)
 {

@@ -21,7 +21,7 @@ const struct app_layout *app_layout(void)
     return &g_layout;
 }
 
-static uint64_t host_aux(const uint64_t *auxv, uint64_t type, uint64_t fallback)
+uint64_t host_aux(const uint64_t *auxv, uint64_t type, uint64_t fallback)
 {
     for (; auxv[0] != AT_NULL; auxv += 2)
         if (auxv[0] == type)

@@ -28,6 +28,9 @@ struct stack_request {
 };
 
 
+/* The value of type in the host's auxv (asis-rt's own), or fallback. */
+uint64_t host_aux(const uint64_t *auxv, uint64_t type, uint64_t fallback);
+
 /* Maps the app's main stack and lays out argc, argv, envp and auxv on it. Returns the
  * initial stack pointer, or 0 if the stack cannot be mapped. */
 uintptr_t initial_stack_build(const struct loaded_image *img, const struct stack_request *req);

@@ -6,6 +6,7 @@
 #include <elf.h>
 #include "lib/string.h"
 #include "libos/vma.h"
+#include "loader/loader.h"
 #include "pal/host.h"
 #include "vdso/vdso_data.h"
 
@@ -115,14 +116,9 @@ uintptr_t vdso_map(const uint64_t *host_auxv, int use_host_clocks)
     struct asis_vdso_data *data = (struct asis_vdso_data *)m;
     char *image = m + ASIS_VDSO_DATA_BYTES;
     memcpy(image, asis_vdso_image, (size_t)(asis_vdso_image_end - asis_vdso_image));
-    data->magic = ASIS_VDSO_DATA_MAGIC;
 
-    uintptr_t host_base = 0;
-    for (const uint64_t *a = host_auxv; a[0] != AT_NULL; a += 2)
-        if (a[0] == AT_SYSINFO_EHDR)
-            host_base = a[1];
     struct host_vdso host;
-    if (use_host_clocks && host_vdso_open(host_base, &host)) {
+    if (use_host_clocks && host_vdso_open(host_aux(host_auxv, AT_SYSINFO_EHDR, 0), &host)) {
         data->clock_gettime = host_vdso_function(&host, "__vdso_clock_gettime");
         data->gettimeofday = host_vdso_function(&host, "__vdso_gettimeofday");
         data->time = host_vdso_function(&host, "__vdso_time");

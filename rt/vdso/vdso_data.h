@@ -5,19 +5,17 @@
 #define ASIS_VDSO_DATA_H
 #include <stdint.h>
 
-#define ASIS_VDSO_DATA_MAGIC 0x6f73647673697361ULL /* "asisvdso" */
 #define ASIS_VDSO_DATA_BYTES 4096UL
 
 struct timespec;
 struct timeval;
 struct timezone;
 
-/* The clock functions a call is served by. Each is the host kernel's own vDSO function
- * (found through asis-rt's AT_SYSINFO_EHDR) or 0, which makes the call a syscall that
- * asis serves: with --rdtsc=emulate (the host's functions execute rdtsc), on a host
- * without a vDSO, or for a function the host's lacks. */
+/* The clock functions a call is served by, never 0: the host kernel's own vDSO
+ * function (found through asis-rt's AT_SYSINFO_EHDR), or, where that cannot serve it
+ * (--rdtsc=emulate, a host without a vDSO, a function the host's lacks), the gate's
+ * direct call (rt/pal/gate.S pal_vdso_*). */
 struct asis_vdso_data {
-    uint64_t magic;
     int (*clock_gettime)(long clock, struct timespec *ts);
     int (*gettimeofday)(struct timeval *tv, struct timezone *tz);
     long (*time)(long *t);
