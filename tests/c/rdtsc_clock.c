@@ -209,11 +209,7 @@ static void tsc_aux(void)
     for (int c = 0; c < CPU_SETSIZE; c++) {
         if (!CPU_ISSET(c, &allowed))
             continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(c, &one);
-        if (sched_setaffinity(0, sizeof(one), &one) != 0)
-            die("sched_setaffinity");
+        pin_to_cpu(c);
         pinned++;
         rdtscp(&aux);
         wrong += (aux & 0xfff) != (unsigned)c;

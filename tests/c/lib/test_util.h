@@ -1,7 +1,8 @@
 // Small helpers the C tests share that are not about signals: failing with the errno
 // name, printing booleans, sleeping, a monotonic clock in ms, waiting for a condition,
 // forking with flushed output, running a section in a child of its own, collecting
-// what a child wrote to a pipe before it ended, and a thread's scheduler state from /proc.
+// what a child wrote to a pipe before it ended, a thread's scheduler state from /proc, and
+// (with _GNU_SOURCE) pinning to one CPU.
 #ifndef ASIS_TESTS_C_LIB_TEST_UTIL_H
 #define ASIS_TESTS_C_LIB_TEST_UTIL_H
 #include <errno.h>
@@ -130,5 +131,18 @@ static inline void run_section(const char *name, void (*fn)(void))
         printf("%s: section ended with exit status %d\n", name, WEXITSTATUS(st));
     fflush(stdout);
 }
+
+#ifdef _GNU_SOURCE
+#include <sched.h>
+// Moves the calling thread to cpu alone (a test that asks which CPU it runs on).
+static inline void pin_to_cpu(int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof(one), &one) != 0)
+        die("sched_setaffinity");
+}
+#endif
 
 #endif
